@@ -1,0 +1,78 @@
+// The one contract every sequence-to-sequence model implements.
+//
+// Trainer, search and CLI talk only to this interface; nothing outside lib/nmt/models asks
+// which architecture it holds.
+//
+//   memory = model.encode(src, src_mask)        // run the encoder once
+//   state  = model.start(memory)                // per-hypothesis decoder state
+//   out    = model.step(prev_tokens, state)     // one decoder step: logits [N, V]
+//   logits = model.forward(src, src_mask, tgt_in)  // teacher-forced, all steps at once
+//
+// forward(...)[:, t] equals the t-th step() output (tested to 1e-5 in eval mode).
+#pragma once
+#include <torch/torch.h>
+
+#include <map>
+#include <string>
+
+namespace nmt {
+
+struct EncoderOut {
+  torch::Tensor memory;    // [B, S, D_mem] encoder states
+  torch::Tensor src_mask;  // [B, S] bool, true at real tokens
+  // Model-specific extras computed once per source (e.g. final encoder hidden state).
+  std::map<std::string, torch::Tensor> extra;
+};
+
+// Everything a decoder needs between steps. Dimension 0 of every tensor is the hypothesis
+// dimension N (= batch × beam after expand). Caches live here, never on modules.
+struct DecoderState {
+  // Reordered by beam search: RNN h/c, input feeding, self-attention K/V cache per layer.
+  std::map<std::string, torch::Tensor> per_hyp;
+  // Depends only on the source sentence: memory, mask, cross-attention K/V, Bahdanau keys.
+  // Never reordered across beams (beams of one sentence share the source), only expanded/kept.
+  std::map<std::string, torch::Tensor> per_src;
+  int64_t step = 0;  // number of tokens already fed
+
+  // Repeat every row `beam` times (row i → rows i*beam .. i*beam+beam-1).
+  void expand(int64_t beam);
+  // per_hyp rows ← per_hyp rows[idx]; idx: [N'] int64 (may change N).
+  void reorder(const torch::Tensor& idx);
+  // Keep rows where `alive` ([N] bool) is true, or the rows listed by an int64 index.
+  void keep(const torch::Tensor& alive);
+  // Number of hypotheses N.
+  int64_t size() const;
+};
+
+struct StepOut {
+  torch::Tensor logits;     // [N, V] unnormalised scores for the next token
+  torch::Tensor attention;  // [N, S] source attention of this step (undefined if not asked)
+};
+
+class Seq2SeqImpl : public torch::nn::Module {
+ public:
+  // src: [B, S] int64; src_mask: [B, S] bool.
+  virtual EncoderOut encode(const torch::Tensor& src, const torch::Tensor& src_mask) = 0;
+  // A decoder state for the B sentences in `enc`, positioned before the first token.
+  virtual DecoderState start(const EncoderOut& enc) = 0;
+  // prev: [N] int64 (BOS at step 0). Advances `state` by one token.
+  // want_attention: fill StepOut::attention with [N, S] weights (head-averaged, last layer for
+  // the Transformer unless the model is told otherwise).
+  virtual StepOut step(const torch::Tensor& prev, DecoderState& state, bool want_attention = false) = 0;
+  // Teacher forcing. tgt_in: [B, T] → logits [B, T, V].
+  virtual torch::Tensor forward(const torch::Tensor& src, const torch::Tensor& src_mask,
+                                const torch::Tensor& tgt_in) = 0;
+  // Target vocabulary size V.
+  virtual int64_t target_vocab() const = 0;
+  // Short human name of the architecture, for logs and reports ("transformer").
+  virtual std::string arch() const = 0;
+  // Transformer only: which cross-attention to report from step(want_attention=true).
+  // layer -1 = last; head -1 = average over heads. Others ignore it.
+  virtual void set_attention_view(int64_t /*layer*/, int64_t /*head*/) {}
+
+  int64_t parameter_count();
+};
+
+using Seq2Seq = std::shared_ptr<Seq2SeqImpl>;
+
+}  // namespace nmt

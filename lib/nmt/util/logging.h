@@ -1,0 +1,17 @@
+// One logging setup for the whole process (spdlog). Library code just calls spdlog::info(...).
+#pragma once
+#include <string>
+
+namespace nmt {
+
+// Console sink on stderr at `level` (trace|debug|info|warn|error|off). Throws UsageError
+// for an unknown level. Safe to call more than once; the last call wins.
+void setup_logging(const std::string& level);
+
+// Adds (or replaces) a file sink, e.g. <model_dir>/train.log. The file logs at info or finer.
+void add_log_file(const std::string& path);
+
+// Removes the file sink added by add_log_file, flushing it.
+void remove_log_file();
+
+}  // namespace nmt

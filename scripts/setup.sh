@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs every Debian package nmt needs to build, test and run its default job.
+# Idempotent: packages already present are left alone. Run as root (or with sudo).
+set -euo pipefail
+
+PKGS=(
+  # toolchain
+  build-essential cmake ninja-build pkg-config git ca-certificates
+  # LibTorch (Debian's CPU build) and a fast BLAS for it
+  libtorch-dev libopenblas0-pthread
+  # tokenizer: library for our plugin, CLI tools for inspection
+  libsentencepiece-dev sentencepiece
+  # config, logging, tests, arguments
+  libyaml-cpp-dev libspdlog-dev catch2 libcli11-dev
+  # default corpus: SWORD Bible modules and their reader
+  diatheke sword-text-sparv sword-text-kjv
+  # report rendering check (headless browser) and XML well-formedness
+  chromium libxml2-utils
+  # interactive console tests
+  tmux
+)
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+missing=()
+for p in "${PKGS[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#PKGS[@]} packages already installed"
+  exit 0
+fi
+
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,179 @@
+// Config parsing: every error path names the dotted key and file:line:col.
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "nmt/config/config.h"
+#include "nmt/util/error.h"
+
+namespace fs = std::filesystem;
+using Catch::Matchers::Contains;
+
+namespace {
+
+const char* kValid = R"(name: demo
+data:
+  train: {src: t.src, tgt: t.tgt}
+  dev: {src: d.src, tgt: d.tgt}
+tokenizer:
+  type: word
+  vocab_size: 64
+model:
+  arch: transformer
+  d_model: 32
+  heads: 4
+  ffn: 64
+train:
+  max_steps: 10
+  seed: 7
+output: models/demo
+)";
+
+std::string write_tmp(const std::string& text, const std::string& name = "cfg.yaml") {
+  fs::path dir = fs::temp_directory_path() / "nmt_test_config";
+  fs::create_directories(dir);
+  fs::path p = dir / name;
+  std::ofstream(p) << text;
+  return p.string();
+}
+
+// Runs load_config and returns the ConfigError message ("" if it loaded).
+std::string error_of(const std::string& text, const std::vector<std::string>& sets = {}) {
+  std::string path = write_tmp(text);
+  try {
+    nmt::load_config(path, sets);
+  } catch (const nmt::ConfigError& e) {
+    REQUIRE(e.exit_code() == 2);
+    return e.what();
+  }
+  return "";
+}
+
+std::string replace(std::string s, const std::string& from, const std::string& to) {
+  auto pos = s.find(from);
+  REQUIRE(pos != std::string::npos);
+  return s.replace(pos, from.size(), to);
+}
+
+}  // namespace
+
+TEST_CASE("a valid config loads into typed structs", "[config]") {
+  nmt::Config c = nmt::load_config(write_tmp(kValid));
+  CHECK(c.name == "demo");
+  CHECK(c.data.train.src == "t.src");
+  CHECK(c.tokenizer.type == "word");
+  CHECK(c.model.arch == "transformer");
+  CHECK(c.transformer().d_model == 32);
+  CHECK(c.transformer().heads == 4);
+  CHECK(c.train.max_steps == 10);
+  CHECK(c.train.seed == 7);
+  CHECK(c.train.batch_tokens == 4096);  // default
+  CHECK(c.decode.beam_size == 5);       // default section
+  CHECK(c.output == "models/demo");
+}
+
+TEST_CASE("a wrong type names the dotted key, the value and file:line:col", "[config]") {
+  std::string msg = error_of(replace(kValid, "d_model: 32", "d_model: abc"));
+  CHECK_THAT(msg, Contains("model.d_model: expected int, got \"abc\""));
+  CHECK_THAT(msg, Contains("cfg.yaml:10:12)"));
+}
+
+TEST_CASE("unknown keys are rejected with the valid ones listed", "[config]") {
+  std::string msg = error_of(replace(kValid, "  heads: 4\n", "  heads: 4\n  hedas: 2\n"));
+  CHECK_THAT(msg, Contains("model.hedas: unknown key; valid keys under model:"));
+  CHECK_THAT(msg, Contains("d_model"));
+  CHECK_THAT(msg, Contains("heads"));
+  CHECK_THAT(msg, Contains("cfg.yaml:12:3"));
+  std::string top = error_of(std::string(kValid) + "trian: {}\n");
+  CHECK_THAT(top, Contains("trian: unknown key; valid keys: name, data, tokenizer, model, train, decode, output"));
+}
+
+TEST_CASE("keys are checked against the chosen architecture", "[config]") {
+  std::string msg = error_of(replace(kValid, "arch: transformer", "arch: rnn"));
+  CHECK_THAT(msg, Contains("model.d_model: unknown key"));
+  CHECK_THAT(msg, Contains("cell"));
+  std::string bad = error_of(replace(kValid, "arch: transformer", "arch: lstm"));
+  CHECK_THAT(bad, Contains("model.arch: expected one of rnn|bahdanau|transformer, got \"lstm\""));
+}
+
+TEST_CASE("missing required keys and sections are reported", "[config]") {
+  std::string msg = error_of(replace(kValid, "output: models/demo\n", ""));
+  CHECK_THAT(msg, Contains("output: required key is missing"));
+  std::string m2 = error_of(replace(kValid, "  dev: {src: d.src, tgt: d.tgt}\n", ""));
+  CHECK_THAT(m2, Contains("data.dev: required section is missing"));
+  std::string m3 = error_of(replace(kValid, "{src: t.src, tgt: t.tgt}", "{src: t.src}"));
+  CHECK_THAT(m3, Contains("data.train.tgt: required key is missing"));
+}
+
+TEST_CASE("cross-field checks are all reported together", "[config]") {
+  std::string text = replace(kValid, "heads: 4", "heads: 5");
+  text = replace(text, "max_steps: 10", "max_steps: 10\n  batch_tokens: 0\n  label_smoothing: 1.5");
+  std::string msg = error_of(text);
+  CHECK_THAT(msg, Contains("model.heads: must divide model.d_model (32 % 5 = 2)"));
+  CHECK_THAT(msg, Contains("train.batch_tokens: must be > 0"));
+  CHECK_THAT(msg, Contains("train.label_smoothing: must be in [0, 1)"));
+  CHECK(std::count(msg.begin(), msg.end(), '\n') == 2);  // three problems, one per line
+}
+
+TEST_CASE("tied transformer embeddings need a joint vocabulary", "[config]") {
+  std::string msg = error_of(replace(kValid, "vocab_size: 64", "vocab_size: 64\n  joint: false"));
+  CHECK_THAT(msg, Contains("model.tied_embeddings: needs a joint vocabulary"));
+}
+
+TEST_CASE("YAML syntax errors name file:line:col", "[config]") {
+  std::string msg = error_of("name: x\ndata: [unclosed\n");
+  CHECK_THAT(msg, Contains("cfg.yaml:"));
+  CHECK_THAT(msg, Contains("YAML syntax error"));
+}
+
+TEST_CASE("a missing or empty config file is a ConfigError", "[config]") {
+  CHECK_THROWS_AS(nmt::load_config("/nonexistent/nmt.yaml"), nmt::ConfigError);
+  CHECK_THAT(error_of(""), Contains("config file is empty"));
+  CHECK_THAT(error_of("- a\n- b\n"), Contains("expected a mapping"));
+}
+
+TEST_CASE("--set overrides any key with the same validation", "[config]") {
+  nmt::Config c = nmt::load_config(write_tmp(kValid), {"model.d_model=64", "train.lr=0.001",
+                                                        "decode.beam_size=3", "name=other"});
+  CHECK(c.transformer().d_model == 64);
+  CHECK(c.train.lr == Approx(0.001));
+  CHECK(c.decode.beam_size == 3);
+  CHECK(c.name == "other");
+
+  std::string msg = error_of(kValid, {"model.d_model=abc"});
+  CHECK_THAT(msg, Contains("model.d_model: expected int, got \"abc\" (--set model.d_model=abc)"));
+  std::string unknown = error_of(kValid, {"train.max_stepz=5"});
+  CHECK_THAT(unknown, Contains("train.max_stepz: unknown key"));
+  CHECK_THAT(unknown, Contains("(--set train.max_stepz=5)"));
+  CHECK_THROWS_AS(nmt::load_config(write_tmp(kValid), {"noequals"}), nmt::UsageError);
+  CHECK_THROWS_WITH(nmt::load_config(write_tmp(kValid), {"name.x=1"}), Contains("name is not a section"));
+}
+
+TEST_CASE("the resolved config round-trips through to_yaml", "[config]") {
+  nmt::Config a = nmt::load_config(write_tmp(kValid), {"train.max_minutes=2.5"});
+  std::string text = nmt::to_yaml(a);
+  nmt::Config b = nmt::parse_config_text(text, "resolved");
+  CHECK(nmt::to_yaml(b) == text);
+  CHECK(b.train.max_minutes == Approx(2.5));
+  CHECK(b.transformer().ffn == 64);
+  for (const char* arch : {"rnn", "bahdanau"}) {
+    std::string t = replace(kValid, "arch: transformer\n  d_model: 32\n  heads: 4\n  ffn: 64\n",
+                            std::string("arch: ") + arch + "\n  hidden: 32\n");
+    nmt::Config r = nmt::load_config(write_tmp(t));
+    CHECK(nmt::to_yaml(nmt::parse_config_text(nmt::to_yaml(r), "x")) == nmt::to_yaml(r));
+  }
+}
+
+TEST_CASE("the shipped configs all load", "[config]") {
+  fs::path root = fs::path(NMT_SOURCE_DIR) / "configs";
+  int n = 0;
+  for (auto& e : fs::recursive_directory_iterator(root)) {
+    if (e.path().extension() != ".yaml") continue;
+    INFO(e.path().string());
+    CHECK_NOTHROW(nmt::load_config(e.path().string()));
+    ++n;
+  }
+  CHECK(n >= 6);  // toy/reverse-* and bible-es-en/*
+}

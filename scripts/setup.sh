@@ -16,8 +16,8 @@ PKGS=(
   diatheke sword-text-sparv sword-text-kjv
   # report rendering check (headless browser) and XML well-formedness
   chromium libxml2-utils
-  # interactive console tests
-  tmux
+  # line editing and history in the interactive console (BSD libedit), and its tests
+  libedit-dev tmux
 )
 
 SUDO=""

@@ -1,0 +1,84 @@
+// nmt evaluate: translate a test set and score it in one go.
+#include <chrono>
+#include <fstream>
+#include <iostream>
+
+#include "cli.h"
+#include "nmt/data/corpus.h"
+#include "nmt/decoding/translator.h"
+#include "nmt/metrics/bleu.h"
+#include "nmt/metrics/chrf.h"
+#include "nmt/training/model_dir.h"
+#include "nmt/util/device.h"
+#include "nmt/util/error.h"
+
+namespace nmt::cli {
+
+void add_evaluate(CLI::App& app, GlobalOptions& g) {
+  struct Opts {
+    std::string model_dir, src, hyp_out, weights = "best";
+    std::vector<std::string> refs;
+    int64_t beam_size = 5, batch_size = 0;
+    double length_penalty = -1;
+    std::string tokenize = "13a";
+  };
+  auto o = std::make_shared<Opts>();
+  auto* sub = app.add_subcommand("evaluate", "Translate a source file and score it against references: "
+                                             "BLEU, chrF, the sacreBLEU signature, and speed");
+  sub->add_option("-m,--model", o->model_dir, "Model directory")->required();
+  sub->add_option("--src", o->src, "Source sentences, one per line")->required();
+  sub->add_option("--ref", o->refs, "Reference file (repeat for multiple references)")->required();
+  sub->add_option("--weights", o->weights, "Which weights: best or last")
+      ->check(CLI::IsMember({"best", "last"}))->capture_default_str();
+  sub->add_option("-k,--beam-size", o->beam_size, "Beam size (1 = greedy)")->check(CLI::PositiveNumber)->capture_default_str();
+  sub->add_option("-b,--batch-size", o->batch_size, "Sentences per batch (default: the model's decode.batch_size)");
+  sub->add_option("--length-penalty", o->length_penalty, "GNMT alpha (default: the model's decode.length_penalty)");
+  sub->add_option("--tokenize", o->tokenize, "BLEU tokenizer: none, 13a, intl or char")
+      ->check(CLI::IsMember({"none", "13a", "intl", "char"}))->capture_default_str();
+  sub->add_option("--hyp-out", o->hyp_out, "Also write the translations to this file");
+  sub->callback([o, &g] {
+    torch::Device device = apply_globals(g);
+    std::vector<std::string> src = read_lines(o->src);
+    std::vector<std::vector<std::string>> refs;
+    for (const auto& r : o->refs) {
+      refs.push_back(read_lines(r));
+      if (refs.back().size() != src.size())
+        throw DataError("line count mismatch: " + o->src + " has " + std::to_string(src.size()) + " lines, " + r +
+                        " has " + std::to_string(refs.back().size()));
+    }
+    LoadedModel lm = load_model_dir(o->model_dir, device, o->weights);
+    SearchOptions so;
+    so.beam_size = o->beam_size;
+    so.nbest = 1;
+    so.max_len_ratio = lm.config.decode.max_len_ratio;
+    so.max_len_const = lm.config.decode.max_len_const;
+    so.length_penalty = o->length_penalty >= 0 ? o->length_penalty : lm.config.decode.length_penalty;
+    int64_t batch = o->batch_size > 0 ? o->batch_size : lm.config.decode.batch_size;
+    Translator tr(lm.model, lm.tokenizers, so, batch, device, lm.config.data.max_len);
+    auto t0 = std::chrono::steady_clock::now();
+    std::vector<Translation> out = tr.translate(src);
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::vector<std::string> hyps;
+    int64_t tokens = 0;
+    for (auto& t : out) {
+      hyps.push_back(t.text);
+      tokens += t.tgt_tokens;
+    }
+    if (!o->hyp_out.empty()) {
+      std::ofstream f(o->hyp_out);
+      for (auto& h : hyps) f << h << '\n';
+      if (!f) throw IoError(o->hyp_out + ": cannot write");
+    }
+    BleuOptions bo;
+    bo.tokenize = o->tokenize;
+    BleuResult bleu = corpus_bleu(hyps, refs, bo);
+    ChrfResult chrf = corpus_chrf(hyps, refs);
+    std::cout << bleu.format() << "\n" << bleu.signature << "\n";
+    std::printf("chrF2 = %.2f\n%s\n", chrf.score, chrf.signature.c_str());
+    std::printf("speed: %zu sentences in %.2f s: %.2f sentences/s, %.1f target tokens/s (beam %lld, %s, peak RSS %.0f MiB)\n",
+                src.size(), secs, src.size() / std::max(secs, 1e-9), tokens / std::max(secs, 1e-9),
+                static_cast<long long>(o->beam_size), device.str().c_str(), peak_rss_mib());
+  });
+}
+
+}  // namespace nmt::cli

@@ -1,0 +1,190 @@
+// End to end through the nmt binary: synthetic data → train → info → translate (filter,
+// n-best, streaming, console in tmux, attention SVG) → score → evaluate.
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+#include <sys/wait.h>
+
+#include "cli/run.h"
+
+using Catch::Matchers::Contains;
+using nmt_test::run_nmt;
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path work_dir() { return fs::temp_directory_path() / "nmt_test_e2e"; }
+
+std::string slurp(const fs::path& p) {
+  std::ifstream f(p);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+size_t count_lines(const std::string& s) { return static_cast<size_t>(std::count(s.begin(), s.end(), '\n')); }
+
+// Runs a bash script (written to a file, so any quoting inside works).
+int sh(const std::string& cmd) {
+  fs::create_directories(work_dir());
+  fs::path script = work_dir() / "script.sh";
+  std::ofstream(script) << cmd << "\n";
+  int status = std::system(("bash " + script.string()).c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// Trains one tiny copy-task Transformer, shared by every test case. ctest runs each case in
+// its own process (possibly in parallel), so the model is built once under a file lock and
+// reused while the nmt binary is unchanged.
+const fs::path& trained_model() {
+  static fs::path model;
+  if (!model.empty()) return model;
+  fs::path w = work_dir();
+  fs::create_directories(w);
+  int lock = ::open((w.string() + ".lock").c_str(), O_CREAT | O_RDWR, 0644);
+  REQUIRE(lock >= 0);
+  ::flock(lock, LOCK_EX);
+  std::string stamp = std::to_string(fs::last_write_time(NMT_BINARY).time_since_epoch().count());
+  if (fs::exists(w / "model.ready") && slurp(w / "model.ready") == stamp) {
+    ::flock(lock, LOCK_UN);
+    ::close(lock);
+    model = w / "model";
+    return model;
+  }
+  fs::remove_all(w);
+  fs::create_directories(w);
+  auto d = run_nmt("data synthetic --task copy --out " + (w / "data").string() +
+                   " --train 2000 --dev 40 --test 40 --min-len 3 --max-len 8 --vocab 12 --seed 3");
+  REQUIRE(d.code == 0);
+  std::ofstream(w / "cfg.yaml") << "name: e2e-copy\n"
+                                   "data:\n"
+                                   "  train: {src: " << (w / "data/train.src").string() << ", tgt: " << (w / "data/train.tgt").string() << "}\n"
+                                   "  dev: {src: " << (w / "data/dev.src").string() << ", tgt: " << (w / "data/dev.tgt").string() << "}\n"
+                                   "  max_len: 20\n"
+                                   "tokenizer: {type: word, vocab_size: 64}\n"
+                                   "model: {arch: transformer, d_model: 32, heads: 2, ffn: 64, enc_layers: 1, dec_layers: 1, dropout: 0.0}\n"
+                                   "train: {max_steps: 300, validate_every: 100, save_every: 100, log_every: 50, batch_tokens: 600,\n"
+                                   "        lr: 0.003, schedule: constant, warmup: 20, label_smoothing: 0.0, seed: 5}\n"
+                                   "decode: {beam_size: 3, batch_size: 16}\n"
+                                   "output: " << (w / "model").string() << "\n";
+  auto t = run_nmt("--threads 2 train -c " + (w / "cfg.yaml").string());
+  INFO(t.out);
+  REQUIRE(t.code == 0);
+  std::ofstream(w / "model.ready") << stamp;
+  ::flock(lock, LOCK_UN);
+  ::close(lock);
+  model = w / "model";
+  return model;
+}
+
+}  // namespace
+
+TEST_CASE("train writes a self-contained model directory; info reads it", "[e2e]") {
+  const fs::path& m = trained_model();
+  for (const char* f : {"config.yaml", "best.pt", "last.pt", "train_state.pt", "metrics.jsonl", "train.log"})
+    CHECK(fs::exists(m / f));
+  auto info = run_nmt("info -m " + m.string());
+  CHECK(info.code == 0);
+  CHECK_THAT(info.out, Contains("transformer"));
+  CHECK_THAT(info.out, Contains("300"));  // steps
+  // A fresh run into a directory with saved training state is refused, nothing lost.
+  auto again = run_nmt("train -c " + (work_dir() / "cfg.yaml").string());
+  CHECK(again.code != 0);
+  CHECK_THAT(again.out, Contains("--resume"));
+  CHECK(fs::exists(m / "best.pt"));
+}
+
+TEST_CASE("translate as a filter: one line out per line in, in order", "[e2e]") {
+  const fs::path& m = trained_model();
+  fs::path w = work_dir();
+  std::string src = slurp(w / "data/test.src");
+  std::ofstream(w / "in.txt") << "a1 a2 a3\n\n" << "a4 \xff a5\n" << src;
+  REQUIRE(sh("'" NMT_BINARY "' translate -m " + m.string() + " < " + (w / "in.txt").string() + " > " +
+             (w / "out.txt").string() + " 2> " + (w / "err.txt").string()) == 0);
+  std::string out = slurp(w / "out.txt");
+  CHECK(count_lines(out) == 3 + count_lines(src));
+  std::istringstream lines(out);
+  std::string first, second;
+  std::getline(lines, first);
+  std::getline(lines, second);
+  CHECK(first == "a1 a2 a3");  // the copy task, learned
+  CHECK(second.empty());        // empty line → empty line
+  CHECK_THAT(slurp(w / "err.txt"), Contains("invalid UTF-8"));
+
+  auto nb = run_nmt("translate -m " + m.string() + " --beam-size 3 --nbest 2 -i " + (w / "in.txt").string());
+  CHECK(nb.code == 0);
+  CHECK_THAT(nb.out, Contains("0 ||| a1 a2 a3 ||| "));
+  CHECK_THAT(nb.out, Contains("\n1 ||| "));
+}
+
+TEST_CASE("translate streams: output appears before input ends", "[e2e]") {
+  const fs::path& m = trained_model();
+  fs::path w = work_dir();
+  fs::remove(w / "fifo");
+  std::string script =
+      "set -e; cd " + w.string() + "; mkfifo fifo; rm -f stream.out;"
+      "'" NMT_BINARY "' translate -m " + m.string() + " < fifo > stream.out 2>/dev/null & pid=$!;"
+      "exec 3>fifo; echo \"a1 a2\" >&3;"
+      "for i in $(seq 1200); do [ -s stream.out ] && break; sleep 0.05; done;"
+      "[ \"$(wc -l < stream.out)\" -eq 1 ];"
+      "echo \"a3 a4\" >&3; exec 3>&-; wait $pid; [ \"$(wc -l < stream.out)\" -eq 2 ]";
+  CHECK(sh(script) == 0);
+}
+
+TEST_CASE("attention heatmap SVG is well-formed", "[e2e]") {
+  const fs::path& m = trained_model();
+  fs::path svg = work_dir() / "attn.svg";
+  auto r = run_nmt("translate -m " + m.string() + " --attention-svg " + svg.string() + " --attention-head 1", "a1 a2 a3 a4\n");
+  CHECK(r.code == 0);
+  REQUIRE(fs::exists(svg));
+  CHECK(sh("xmllint --noout " + svg.string()) == 0);
+  CHECK_THAT(slurp(svg), Contains("a4"));
+}
+
+TEST_CASE("score and evaluate report sacreBLEU-style BLEU and chrF", "[e2e]") {
+  const fs::path& m = trained_model();
+  fs::path w = work_dir();
+  REQUIRE(sh("'" NMT_BINARY "' translate -m " + m.string() + " < " + (w / "data/test.src").string() + " > " +
+             (w / "hyp.txt").string()) == 0);
+  auto s = run_nmt("score --hyp " + (w / "hyp.txt").string() + " --ref " + (w / "data/test.tgt").string());
+  CHECK(s.code == 0);
+  CHECK_THAT(s.out, Contains("BLEU = "));
+  CHECK_THAT(s.out, Contains("nrefs:1|case:mixed|eff:no|tok:13a|smooth:exp"));
+  auto bad = run_nmt("score --hyp " + (w / "hyp.txt").string() + " --ref " + (w / "in.txt").string());
+  CHECK(bad.code != 0);
+  CHECK_THAT(bad.out, Contains("hyp.txt"));
+  auto e = run_nmt("evaluate -m " + m.string() + " --src " + (w / "data/test.src").string() + " --ref " +
+                   (w / "data/test.tgt").string() + " --beam-size 2");
+  CHECK(e.code == 0);
+  CHECK_THAT(e.out, Contains("BLEU = "));
+  CHECK_THAT(e.out, Contains("chrF2 = "));
+  CHECK_THAT(e.out, Contains("sentences/s"));
+}
+
+TEST_CASE("the interactive console works in a real terminal (tmux)", "[e2e]") {
+  if (sh("command -v tmux >/dev/null") != 0) {
+    WARN("tmux not installed; console test skipped");
+    return;
+  }
+  const fs::path& m = trained_model();
+  fs::path w = work_dir();
+  std::string sess = "nmt_e2e_" + std::to_string(::getpid());
+  std::string script =
+      "tmux new-session -d -s " + sess + " -x 160 -y 50 \"'" NMT_BINARY "' translate -m " + m.string() + "\";"
+      "sleep 3; tmux send-keys -t " + sess + " \"a5 a6 a7\" Enter; sleep 2;"
+      "tmux send-keys -t " + sess + " \":attn\" Enter; sleep 1;"
+      "tmux capture-pane -p -t " + sess + " > " + (w / "pane.txt").string() + ";"
+      "tmux send-keys -t " + sess + " \":quit\" Enter; sleep 1; tmux kill-session -t " + sess + " 2>/dev/null; true";
+  sh(script);
+  std::string pane = slurp(w / "pane.txt");
+  INFO(pane);
+  CHECK_THAT(pane, Contains("> a5 a6 a7"));
+  CHECK_THAT(pane, Contains("ms, beam"));
+  CHECK((pane.find("█") != std::string::npos || pane.find("▓") != std::string::npos));
+}

@@ -51,4 +51,9 @@ static double status_field_mib(const char* key) {
 double peak_rss_mib() { return status_field_mib("VmHWM"); }
 double current_rss_mib() { return status_field_mib("VmRSS"); }
 
+void reset_peak_rss() {
+  std::ofstream f("/proc/self/clear_refs");
+  if (f) f << "5";
+}
+
 }  // namespace nmt

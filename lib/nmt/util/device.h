@@ -19,5 +19,8 @@ int hardware_threads();
 double peak_rss_mib();
 // Current resident set size in MiB (VmRSS).
 double current_rss_mib();
+// Resets the peak (VmHWM) to the current RSS, so peak_rss_mib() measures from now on.
+// Linux only (/proc/self/clear_refs); a no-op where unsupported.
+void reset_peak_rss();
 
 }  // namespace nmt

@@ -1,0 +1,86 @@
+// `nmt info -m DIR`: what a model directory holds — config, parameter count, training state.
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include <spdlog/fmt/fmt.h>
+
+#include "cli.h"
+#include "nmt/models/factory.h"
+#include "nmt/training/json_lines.h"
+#include "nmt/training/model_dir.h"
+#include "nmt/util/error.h"
+
+namespace nmt::cli {
+namespace fs = std::filesystem;
+
+namespace {
+std::string read_text(const fs::path& p) {
+  std::ifstream in(p);
+  if (!in) throw IoError("cannot read " + p.string());
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void print_info(const std::string& dir) {
+  if (!fs::is_directory(dir)) throw IoError("model directory " + dir + " does not exist");
+  fs::path d(dir), cfg_path = d / "config.yaml";
+  if (!fs::exists(cfg_path)) throw IoError("model directory " + dir + " has no config.yaml (not a model directory?)");
+  std::string yaml = read_text(cfg_path);
+  Config cfg = parse_config_text(yaml, cfg_path.string());
+
+  std::cout << "model directory: " << dir << "\n";
+  std::cout << "name: " << cfg.name << "    arch: " << cfg.model.arch << "\n";
+  // Parameter count: from the saved weights when there are any, else from a fresh model.
+  try {
+    if (fs::exists(d / "best.pt") || fs::exists(d / "last.pt")) {
+      LoadedModel lm = load_model_dir(dir, torch::Device(torch::kCPU), "best");
+      std::cout << "parameters: " << lm.model->parameter_count() << " (weights " << lm.weights << ")\n";
+    } else {
+      Tokenizers tok = load_tokenizers(dir, cfg.tokenizer);
+      Seq2Seq m = make_model(cfg.model, tok.src->vocab_size(), tok.tgt->vocab_size());
+      std::cout << "parameters: " << m->parameter_count() << " (no weights saved yet)\n";
+    }
+  } catch (const IoError& e) {
+    std::cout << "parameters: unknown (" << e.what() << ")\n";
+  }
+
+  std::cout << "\ntraining state:\n";
+  if (fs::exists(d / "train_state.json")) {
+    auto st = parse_flat_json(read_text(d / "train_state.json"));
+    for (const char* k : {"step", "epoch", "batch_pos", "metric", "best_metric", "best_step", "bad_validations",
+                          "lr_scale", "wall_seconds", "tgt_tokens", "loss_scale"}) {
+      auto it = st.find(k);
+      if (it != st.end()) std::cout << fmt::format("  {:<16} {}\n", k, it->second);
+    }
+  } else {
+    std::cout << "  (none: not trained yet)\n";
+  }
+
+  std::cout << "\nfiles:\n";
+  std::vector<fs::directory_entry> entries(fs::directory_iterator(d), fs::directory_iterator{});
+  std::sort(entries.begin(), entries.end(), [](auto& a, auto& b) { return a.path() < b.path(); });
+  for (const auto& e : entries) {
+    if (!e.is_regular_file()) continue;
+    std::string name = e.path().filename().string();
+    if (!name.empty() && name[0] == '.') continue;  // temp files of an interrupted write
+    std::cout << fmt::format("  {:<20} {:>10.1f} KiB\n", name, static_cast<double>(e.file_size()) / 1024.0);
+  }
+  std::cout << "\nconfig (" << cfg_path.string() << "):\n" << yaml;
+}
+}  // namespace
+
+void add_info(CLI::App& app, GlobalOptions& g) {
+  auto dir = std::make_shared<std::string>();
+  auto* sub = app.add_subcommand("info", "Show a model directory: config, parameter count, training state, files");
+  sub->add_option("-m,--model-dir", *dir, "Model directory (e.g. models/bible-es-en-transformer)")->required();
+  sub->callback([&g, dir] {
+    apply_globals(g);
+    print_info(*dir);
+  });
+}
+
+}  // namespace nmt::cli

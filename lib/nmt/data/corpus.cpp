@@ -1,0 +1,128 @@
+// Reading checked parallel text and encoding it into flat buffers.
+#include "nmt/data/corpus.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "nmt/util/error.h"
+
+namespace nmt {
+namespace {
+
+// Length of the valid UTF-8 sequence at s[i], or 0 if it is invalid.
+size_t utf8_seq_len(const unsigned char* s, size_t i, size_t n) {
+  unsigned char c = s[i];
+  if (c < 0x80) return 1;
+  size_t len;
+  uint32_t cp;
+  if ((c & 0xE0) == 0xC0) { len = 2; cp = c & 0x1F; }
+  else if ((c & 0xF0) == 0xE0) { len = 3; cp = c & 0x0F; }
+  else if ((c & 0xF8) == 0xF0) { len = 4; cp = c & 0x07; }
+  else return 0;
+  if (i + len > n) return 0;
+  for (size_t k = 1; k < len; ++k) {
+    if ((s[i + k] & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (s[i + k] & 0x3F);
+  }
+  static const uint32_t kMin[5] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < kMin[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return len;
+}
+
+bool valid_utf8(const std::string& line) {
+  auto* s = reinterpret_cast<const unsigned char*>(line.data());
+  for (size_t i = 0, n = line.size(); i < n;) {
+    size_t len = utf8_seq_len(s, i, n);
+    if (len == 0) return false;
+    i += len;
+  }
+  return true;
+}
+
+std::string base_name(const std::string& path) { return std::filesystem::path(path).filename().string(); }
+
+}  // namespace
+
+std::vector<std::string> read_lines(const std::string& path) {
+  if (path.empty()) throw DataError("no file name given");
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) throw DataError("file not found: " + path);
+  if (std::filesystem::is_directory(path, ec)) throw DataError("not a file: " + path);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw DataError("cannot read file " + path);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) throw DataError("error reading file " + path);
+  std::string text = ss.str();
+  std::vector<std::string> lines;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t nl = text.find('\n', start);
+    size_t end = nl == std::string::npos ? text.size() : nl;
+    size_t stop = (end > start && text[end - 1] == '\r') ? end - 1 : end;
+    lines.emplace_back(text, start, stop - start);
+    if (!valid_utf8(lines.back()))
+      throw DataError(path + ":" + std::to_string(lines.size()) + ": invalid UTF-8");
+    if (nl == std::string::npos) break;
+    start = nl + 1;
+  }
+  return lines;
+}
+
+ParallelText read_parallel(const FilePair& files) {
+  ParallelText t;
+  t.src = read_lines(files.src);
+  t.tgt = read_lines(files.tgt);
+  if (t.src.size() != t.tgt.size())
+    throw DataError("line count mismatch: " + base_name(files.src) + " has " + std::to_string(t.src.size()) +
+                    " lines, " + base_name(files.tgt) + " has " + std::to_string(t.tgt.size()) + " (" +
+                    files.src + ", " + files.tgt + ")");
+  return t;
+}
+
+void EncodedCorpus::add(const std::vector<int32_t>& src, const std::vector<int32_t>& tgt, int64_t index) {
+  src_ids_.insert(src_ids_.end(), src.begin(), src.end());
+  tgt_ids_.insert(tgt_ids_.end(), tgt.begin(), tgt.end());
+  src_off_.push_back(static_cast<int64_t>(src_ids_.size()));
+  tgt_off_.push_back(static_cast<int64_t>(tgt_ids_.size()));
+  index_.push_back(index);
+}
+
+EncodedCorpus encode_corpus(const ParallelText& text, const Tokenizers& tok, bool filter, int64_t max_len,
+                            double max_ratio, CorpusStats* stats) {
+  TORCH_CHECK(tok.src && tok.tgt, "encode_corpus: tokenizers not loaded");
+  TORCH_CHECK(text.src.size() == text.tgt.size(), "encode_corpus: src/tgt sizes differ");
+  CorpusStats st;
+  EncodedCorpus out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    ++st.read;
+    std::vector<int32_t> s = tok.src->encode(text.src[i]);
+    std::vector<int32_t> t = tok.tgt->encode(text.tgt[i]);
+    if (filter) {
+      if (s.empty() || t.empty()) {
+        ++st.skipped_empty;
+        continue;
+      }
+      if (max_len > 0 && (static_cast<int64_t>(s.size()) > max_len || static_cast<int64_t>(t.size()) > max_len)) {
+        ++st.skipped_long;
+        continue;
+      }
+      double a = static_cast<double>(s.size()), b = static_cast<double>(t.size());
+      if (max_ratio > 0 && std::max(a, b) / std::min(a, b) > max_ratio) {
+        ++st.skipped_ratio;
+        continue;
+      }
+    }
+    out.add(s, t, static_cast<int64_t>(i));
+    ++st.kept;
+  }
+  if (filter)
+    spdlog::info("corpus: read {} pairs, kept {}; skipped {} empty, {} longer than {} tokens, {} with ratio > {}",
+                 st.read, st.kept, st.skipped_empty, st.skipped_long, max_len, st.skipped_ratio, max_ratio);
+  if (stats) *stats = st;
+  return out;
+}
+
+}  // namespace nmt

@@ -1,0 +1,73 @@
+// RNN encoder–decoder with additive attention (Bahdanau, Cho & Bengio 2015).
+//
+// Instead of squeezing the source into one vector, the decoder re-reads all encoder states
+// at every step and takes a weighted average of them, the context c_t:
+//
+//   h_j  = [→h_j ; ←h_j]                          bidirectional encoder, hidden/2 per direction
+//   s_0  = tanh(W_b [→h_S ; ←h_1])                bridge from the encoder's final states
+//   α_t  = softmax_j(vᵀ tanh(W s_{t-1} + U h_j))  additive attention (layers/additive_attention.h)
+//   c_t  = Σ_j α_tj h_j
+//   s_t  = RNN(s_{t-1}, [emb(y_{t-1}) ; c_t])
+//   r_t  = maxout(W_r [s_t ; c_t ; emb(y_{t-1})])  readout, emb_dim wide
+//   p(y_t | y_<t, x) = softmax(W_o r_t)
+//
+// With several decoder layers, the top layer's state is the attention query and s_t.
+// DecoderState: per_src {"memory" [N,S,H], "src_mask" [N,S], "keys" [N,S,A] = U·h};
+// per_hyp {"h" [N, dec_layers, H] and, for LSTM, "c"}.
+#pragma once
+#include <torch/torch.h>
+
+#include <vector>
+
+#include "nmt/config/config.h"
+#include "nmt/layers/additive_attention.h"
+#include "nmt/models/rnn_encoder.h"
+#include "nmt/models/seq2seq.h"
+
+namespace nmt {
+
+class BahdanauSeq2SeqImpl : public Seq2SeqImpl {
+ public:
+  BahdanauSeq2SeqImpl(const BahdanauConfig& cfg, int64_t src_vocab, int64_t tgt_vocab);
+
+  EncoderOut encode(const torch::Tensor& src, const torch::Tensor& src_mask) override;
+  DecoderState start(const EncoderOut& enc) override;
+  StepOut step(const torch::Tensor& prev, DecoderState& state, bool want_attention = false) override;
+  torch::Tensor forward(const torch::Tensor& src, const torch::Tensor& src_mask, const torch::Tensor& tgt_in) override;
+  int64_t target_vocab() const override { return tgt_vocab_; }
+  std::string arch() const override { return "bahdanau"; }
+
+  RnnEncoder encoder{nullptr};
+  torch::nn::Linear bridge_h{nullptr}, bridge_c{nullptr};
+  torch::nn::Embedding tgt_embedding{nullptr};
+  AdditiveAttention attention{nullptr};
+  torch::nn::ModuleList cells{nullptr};  // GRUCell / LSTMCell per decoder layer
+  torch::nn::Linear readout{nullptr};    // [s; c; emb] → 2 × emb_dim, then maxout
+  torch::nn::Dropout dropout{nullptr};
+  torch::nn::Linear generator{nullptr};  // untied output layer
+  torch::Tensor generator_bias;          // tied: logits = r W_embᵀ + b
+
+ private:
+  // Recurrent state of every decoder layer: [N, H] each.
+  struct Recurrent {
+    std::vector<torch::Tensor> h, c;
+  };
+  struct StepResult {
+    torch::Tensor s;        // [N, H] top-layer state s_t
+    torch::Tensor context;  // [N, H] c_t
+    torch::Tensor weights;  // [N, S] α_t
+  };
+  // One decoder step from emb(y_{t-1}) [N, E]; updates `rec`.
+  StepResult decode_step(const torch::Tensor& emb, Recurrent& rec, const torch::Tensor& keys,
+                         const torch::Tensor& memory, const torch::Tensor& mask);
+  // [..., H], [..., H], [..., E] → logits [..., V]
+  torch::Tensor output_layer(const torch::Tensor& s, const torch::Tensor& context, const torch::Tensor& emb);
+  Recurrent initial_state(const EncoderOut& enc);
+
+  BahdanauConfig cfg_;
+  int64_t tgt_vocab_;
+  bool lstm_;
+};
+TORCH_MODULE(BahdanauSeq2Seq);
+
+}  // namespace nmt

@@ -1,0 +1,56 @@
+// DecoderState bookkeeping shared by every model, and Seq2SeqImpl helpers.
+#include "nmt/models/seq2seq.h"
+
+namespace nmt {
+namespace {
+
+void select_rows(std::map<std::string, torch::Tensor>& tensors, const torch::Tensor& idx) {
+  for (auto& entry : tensors)
+    if (entry.second.defined()) entry.second = entry.second.index_select(0, idx.to(entry.second.device()));
+}
+
+}  // namespace
+
+void DecoderState::expand(int64_t beam) {
+  TORCH_CHECK(beam >= 1, "DecoderState::expand: beam must be >= 1, got ", beam);
+  if (beam == 1) return;
+  const int64_t n = size();
+  // row i → rows i*beam .. i*beam+beam-1
+  auto idx = torch::arange(n, torch::kLong).unsqueeze(1).expand({n, beam}).reshape({-1});
+  select_rows(per_hyp, idx);
+  select_rows(per_src, idx);
+}
+
+void DecoderState::reorder(const torch::Tensor& idx) {
+  TORCH_CHECK(idx.dim() == 1 && idx.scalar_type() == torch::kLong,
+              "DecoderState::reorder: idx must be [N'] int64, got ", idx.sizes(), " ", idx.scalar_type());
+  select_rows(per_hyp, idx);
+}
+
+void DecoderState::keep(const torch::Tensor& alive) {
+  TORCH_CHECK(alive.dim() == 1, "DecoderState::keep: expects a 1-D mask or index, got ", alive.sizes());
+  torch::Tensor idx = alive;
+  if (alive.scalar_type() == torch::kBool) {
+    TORCH_CHECK(alive.size(0) == size(), "DecoderState::keep: mask has ", alive.size(0), " rows, state has ",
+                size());
+    idx = alive.nonzero().squeeze(1);
+  }
+  TORCH_CHECK(idx.scalar_type() == torch::kLong, "DecoderState::keep: index must be int64 or bool");
+  select_rows(per_hyp, idx);
+  select_rows(per_src, idx);
+}
+
+int64_t DecoderState::size() const {
+  for (const auto* tensors : {&per_hyp, &per_src})
+    for (const auto& entry : *tensors)
+      if (entry.second.defined() && entry.second.dim() > 0) return entry.second.size(0);
+  return 0;
+}
+
+int64_t Seq2SeqImpl::parameter_count() {
+  int64_t n = 0;
+  for (const auto& p : parameters()) n += p.numel();
+  return n;
+}
+
+}  // namespace nmt

@@ -1,0 +1,139 @@
+#include "nmt/models/transformer.h"
+
+#include <cmath>
+
+#include "nmt/layers/scaled_dot_product.h"
+#include "nmt/util/error.h"
+
+namespace nmt {
+namespace {
+
+std::string key(const char* name, size_t layer) { return std::string(name) + "." + std::to_string(layer); }
+
+}  // namespace
+
+TransformerImpl::TransformerImpl(const TransformerConfig& cfg, int64_t src_vocab, int64_t tgt_vocab)
+    : cfg_(cfg), tgt_vocab_(tgt_vocab) {
+  if (cfg.tied_embeddings && src_vocab != tgt_vocab)
+    throw ConfigError({"model.tied_embeddings: needs one joint vocabulary, but the source has " +
+                       std::to_string(src_vocab) + " tokens and the target " + std::to_string(tgt_vocab)});
+  if (cfg.d_model % cfg.heads != 0)
+    throw ConfigError({"model.heads: must divide d_model (" + std::to_string(cfg.d_model) + ")"});
+  const bool pre_norm = cfg.norm == "pre";
+  const int64_t D = cfg.d_model;
+
+  if (cfg.tied_embeddings) {
+    shared_embedding = register_module("shared_embedding", torch::nn::Embedding(src_vocab, D));
+    torch::nn::init::normal_(shared_embedding->weight, 0.0, std::pow(static_cast<double>(D), -0.5));
+  }
+  auto emb_options = [&](int64_t vocab) {
+    return TransformerEmbeddingOptions(vocab, D).max_positions(cfg.max_positions);
+  };
+  src_embed = register_module("src_embed", TransformerEmbedding(emb_options(src_vocab), shared_embedding));
+  tgt_embed = register_module("tgt_embed", TransformerEmbedding(emb_options(tgt_vocab), shared_embedding));
+
+  auto layer_options = TransformerLayerOptions(D, cfg.heads, cfg.ffn)
+                           .dropout(cfg.dropout)
+                           .attention_dropout(cfg.attention_dropout)
+                           .pre_norm(pre_norm);
+  encoder_layers = register_module("encoder_layers", torch::nn::ModuleList());
+  for (int64_t l = 0; l < cfg.enc_layers; ++l) encoder_layers->push_back(TransformerEncoderLayer(layer_options));
+  decoder_layers = register_module("decoder_layers", torch::nn::ModuleList());
+  for (int64_t l = 0; l < cfg.dec_layers; ++l) decoder_layers->push_back(TransformerDecoderLayer(layer_options));
+  if (pre_norm) {  // pre-norm leaves the residual stream unnormalised: normalise each stack's output
+    encoder_norm = register_module("encoder_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({D})));
+    decoder_norm = register_module("decoder_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({D})));
+  }
+  dropout = register_module("dropout", torch::nn::Dropout(cfg.dropout));
+  if (!cfg.tied_embeddings) {
+    generator = register_module("generator", torch::nn::Linear(torch::nn::LinearOptions(D, tgt_vocab).bias(false)));
+    torch::nn::init::xavier_uniform_(generator->weight);
+  }
+}
+
+void TransformerImpl::set_attention_view(int64_t layer, int64_t head) {
+  if (layer < -1 || layer >= cfg_.dec_layers)
+    throw UsageError("attention layer " + std::to_string(layer) + " out of range: the decoder has " +
+                     std::to_string(cfg_.dec_layers) + " layers (0.." + std::to_string(cfg_.dec_layers - 1) +
+                     ", -1 = last)");
+  if (head < -1 || head >= cfg_.heads)
+    throw UsageError("attention head " + std::to_string(head) + " out of range: there are " +
+                     std::to_string(cfg_.heads) + " heads (0.." + std::to_string(cfg_.heads - 1) + ", -1 = average)");
+  attn_layer_ = layer;
+  attn_head_ = head;
+}
+
+int64_t TransformerImpl::view_layer() const { return attn_layer_ < 0 ? cfg_.dec_layers - 1 : attn_layer_; }
+
+torch::Tensor TransformerImpl::attention_view(const torch::Tensor& weights) const {
+  return attn_head_ < 0 ? weights.mean(1) : weights.select(1, attn_head_);
+}
+
+torch::Tensor TransformerImpl::logits(const torch::Tensor& y) {
+  if (generator) return generator(y);
+  return torch::matmul(y, shared_embedding->weight.t());  // tied: the embedding matrix scores every word
+}
+
+EncoderOut TransformerImpl::encode(const torch::Tensor& src, const torch::Tensor& src_mask) {
+  TORCH_CHECK(src.dim() == 2 && src_mask.sizes() == src.sizes(), "transformer encode: src and src_mask must be [B, S], got ",
+              src.sizes(), " and ", src_mask.sizes());
+  auto mask = src_mask.unsqueeze(1).unsqueeze(2);  // [B, 1, 1, S]: every query, every head
+  auto x = dropout(src_embed(src));                 // [B, S, D]
+  for (const auto& layer : *encoder_layers) x = layer->as<TransformerEncoderLayer>()->forward(x, mask);
+  if (encoder_norm) x = encoder_norm(x);
+  return {x, src_mask, {}};
+}
+
+DecoderState TransformerImpl::start(const EncoderOut& enc) {
+  DecoderState state;
+  const int64_t N = enc.memory.size(0), H = cfg_.heads, dk = cfg_.d_model / cfg_.heads;
+  state.per_src["src_mask"] = enc.src_mask;
+  for (size_t l = 0; l < decoder_layers->size(); ++l) {
+    auto layer = decoder_layers[l]->as<TransformerDecoderLayer>();
+    auto kv = layer->cross_attn->project_kv(enc.memory);  // once per source sentence
+    state.per_src[key("cross_k", l)] = kv.first;
+    state.per_src[key("cross_v", l)] = kv.second;
+    auto empty = torch::zeros({N, H, 0, dk}, enc.memory.options());
+    state.per_hyp[key("self_k", l)] = empty;
+    state.per_hyp[key("self_v", l)] = empty;
+  }
+  return state;
+}
+
+StepOut TransformerImpl::step(const torch::Tensor& prev, DecoderState& state, bool want_attention) {
+  TORCH_CHECK(prev.dim() == 1 && prev.size(0) == state.size(), "transformer step: prev must be [N] with N = ",
+              state.size(), ", got ", prev.sizes());
+  auto src_mask = state.per_src.at("src_mask").unsqueeze(1).unsqueeze(2);  // [N, 1, 1, S]
+  auto y = dropout(tgt_embed(prev.unsqueeze(1), /*offset=*/state.step));   // [N, 1, D]
+  torch::Tensor attention;
+  for (size_t l = 0; l < decoder_layers->size(); ++l) {
+    auto out = decoder_layers[l]->as<TransformerDecoderLayer>()->forward_step(
+        y, state.per_hyp.at(key("self_k", l)), state.per_hyp.at(key("self_v", l)),
+        state.per_src.at(key("cross_k", l)), state.per_src.at(key("cross_v", l)), src_mask);
+    y = out.x;
+    if (want_attention && static_cast<int64_t>(l) == view_layer())
+      attention = attention_view(out.cross_weights).squeeze(1);  // [N, S]
+  }
+  if (decoder_norm) y = decoder_norm(y);
+  state.step += 1;
+  return {logits(y.squeeze(1)), attention};  // logits: [N, V]
+}
+
+torch::Tensor TransformerImpl::forward(const torch::Tensor& src, const torch::Tensor& src_mask,
+                                       const torch::Tensor& tgt_in) {
+  TORCH_CHECK(tgt_in.dim() == 2 && tgt_in.size(0) == src.size(0), "transformer forward: tgt_in must be [B, T], got ",
+              tgt_in.sizes());
+  auto memory = encode(src, src_mask).memory;
+  auto mask = src_mask.unsqueeze(1).unsqueeze(2);            // [B, 1, 1, S]
+  auto causal = causal_mask(tgt_in.size(1), tgt_in.device());  // [T, T]: position i sees 0..i
+  auto y = dropout(tgt_embed(tgt_in));                       // [B, T, D]
+  for (const auto& module : *decoder_layers) {
+    auto layer = module->as<TransformerDecoderLayer>();
+    auto kv = layer->cross_attn->project_kv(memory);
+    y = layer->forward(y, causal, kv.first, kv.second, mask).x;
+  }
+  if (decoder_norm) y = decoder_norm(y);
+  return logits(y);  // [B, T, V]
+}
+
+}  // namespace nmt

@@ -1,0 +1,55 @@
+// The Transformer (Vaswani et al. 2017): attention only, no recurrence.
+//
+//   encoder:  x = Emb(src)·√d + PE;   N × [self-attention → FFN]
+//   decoder:  y = Emb(tgt_in)·√d + PE; N × [causal self-attention → cross-attention → FFN]
+//   logits  = y W_outᵀ   (W_out = the shared embedding when tied_embeddings)
+//
+// Training runs all target positions at once under a causal mask. Incremental decoding
+// (start/step) keeps, per decoder layer,
+//   per_hyp["self_k.<l>"], ["self_v.<l>"]:  [N, H, t, d_k]  K/V of the t tokens fed so far
+//   per_src["cross_k.<l>"], ["cross_v.<l>"]: [N, H, S, d_k]  K/V of the memory, computed once
+//   per_src["src_mask"]: [N, S]
+// so step t costs O(t) and gives the same numbers as forward (same masks, same maths).
+#pragma once
+#include <torch/torch.h>
+
+#include "nmt/config/config.h"
+#include "nmt/layers/embeddings.h"
+#include "nmt/models/seq2seq.h"
+#include "nmt/models/transformer_layers.h"
+
+namespace nmt {
+
+class TransformerImpl : public Seq2SeqImpl {
+ public:
+  TransformerImpl(const TransformerConfig& cfg, int64_t src_vocab, int64_t tgt_vocab);
+
+  EncoderOut encode(const torch::Tensor& src, const torch::Tensor& src_mask) override;
+  DecoderState start(const EncoderOut& enc) override;
+  StepOut step(const torch::Tensor& prev, DecoderState& state, bool want_attention = false) override;
+  torch::Tensor forward(const torch::Tensor& src, const torch::Tensor& src_mask, const torch::Tensor& tgt_in) override;
+  int64_t target_vocab() const override { return tgt_vocab_; }
+  std::string arch() const override { return "transformer"; }
+  // layer in [0, dec_layers) or -1 (last); head in [0, heads) or -1 (average over heads).
+  void set_attention_view(int64_t layer, int64_t head) override;
+
+  torch::nn::Embedding shared_embedding{nullptr};  // tied: source, target and output weights
+  TransformerEmbedding src_embed{nullptr}, tgt_embed{nullptr};
+  torch::nn::ModuleList encoder_layers{nullptr}, decoder_layers{nullptr};
+  torch::nn::LayerNorm encoder_norm{nullptr}, decoder_norm{nullptr};  // pre-norm only
+  torch::nn::Dropout dropout{nullptr};
+  torch::nn::Linear generator{nullptr};  // untied output projection
+
+ private:
+  torch::Tensor logits(const torch::Tensor& y);  // [..., D] → [..., V]
+  // [N, H, Tq, S] cross-attention weights → the chosen view [N, Tq, S]
+  torch::Tensor attention_view(const torch::Tensor& weights) const;
+  int64_t view_layer() const;
+
+  TransformerConfig cfg_;
+  int64_t tgt_vocab_;
+  int64_t attn_layer_ = -1, attn_head_ = -1;
+};
+TORCH_MODULE(Transformer);
+
+}  // namespace nmt

@@ -1,0 +1,98 @@
+#include "nmt/models/transformer_layers.h"
+
+namespace nmt {
+
+torch::Tensor residual(const torch::Tensor& x, torch::nn::LayerNorm& norm, torch::nn::Dropout& dropout, bool pre_norm,
+                       const std::function<torch::Tensor(const torch::Tensor&)>& sublayer) {
+  if (pre_norm) return x + dropout(sublayer(norm(x)));
+  return norm(x + dropout(sublayer(x)));
+}
+
+namespace {
+
+MultiHeadAttention make_attention(const TransformerLayerOptions& o) {
+  return MultiHeadAttention(MultiHeadAttentionOptions(o.d_model(), o.heads()).dropout(o.attention_dropout()));
+}
+
+FeedForward make_ffn(const TransformerLayerOptions& o) {
+  return FeedForward(FeedForwardOptions(o.d_model(), o.ffn()).dropout(o.dropout()));
+}
+
+torch::nn::LayerNorm make_norm(const TransformerLayerOptions& o) {
+  return torch::nn::LayerNorm(torch::nn::LayerNormOptions({o.d_model()}));
+}
+
+}  // namespace
+
+// ---- encoder layer ------------------------------------------------------------------------
+
+TransformerEncoderLayerImpl::TransformerEncoderLayerImpl(const TransformerLayerOptions& options_)
+    : options(options_) {
+  reset();
+}
+
+void TransformerEncoderLayerImpl::reset() {
+  self_attn = register_module("self_attn", make_attention(options));
+  ffn = register_module("ffn", make_ffn(options));
+  self_attn_norm = register_module("self_attn_norm", make_norm(options));
+  ffn_norm = register_module("ffn_norm", make_norm(options));
+  dropout = register_module("dropout", torch::nn::Dropout(options.dropout()));
+}
+
+torch::Tensor TransformerEncoderLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& src_mask) {
+  auto h = residual(x, self_attn_norm, dropout, options.pre_norm(),
+                    [&](const torch::Tensor& in) { return self_attn(in, src_mask).output; });
+  return residual(h, ffn_norm, dropout, options.pre_norm(), [&](const torch::Tensor& in) { return ffn(in); });
+}
+
+// ---- decoder layer ------------------------------------------------------------------------
+
+TransformerDecoderLayerImpl::TransformerDecoderLayerImpl(const TransformerLayerOptions& options_)
+    : options(options_) {
+  reset();
+}
+
+void TransformerDecoderLayerImpl::reset() {
+  self_attn = register_module("self_attn", make_attention(options));
+  cross_attn = register_module("cross_attn", make_attention(options));
+  ffn = register_module("ffn", make_ffn(options));
+  self_attn_norm = register_module("self_attn_norm", make_norm(options));
+  cross_attn_norm = register_module("cross_attn_norm", make_norm(options));
+  ffn_norm = register_module("ffn_norm", make_norm(options));
+  dropout = register_module("dropout", torch::nn::Dropout(options.dropout()));
+}
+
+DecoderLayerOut TransformerDecoderLayerImpl::attend_source_and_transform(const torch::Tensor& x,
+                                                                         const torch::Tensor& memory_k,
+                                                                         const torch::Tensor& memory_v,
+                                                                         const torch::Tensor& src_mask) {
+  torch::Tensor cross_weights;
+  auto h = residual(x, cross_attn_norm, dropout, options.pre_norm(), [&](const torch::Tensor& in) {
+    auto att = cross_attn->attend_memory(in, memory_k, memory_v, src_mask);
+    cross_weights = att.weights;
+    return att.output;
+  });
+  h = residual(h, ffn_norm, dropout, options.pre_norm(), [&](const torch::Tensor& in) { return ffn(in); });
+  return {h, cross_weights};
+}
+
+DecoderLayerOut TransformerDecoderLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& causal,
+                                                     const torch::Tensor& memory_k, const torch::Tensor& memory_v,
+                                                     const torch::Tensor& src_mask) {
+  auto h = residual(x, self_attn_norm, dropout, options.pre_norm(),
+                    [&](const torch::Tensor& in) { return self_attn(in, causal).output; });
+  return attend_source_and_transform(h, memory_k, memory_v, src_mask);
+}
+
+DecoderLayerOut TransformerDecoderLayerImpl::forward_step(const torch::Tensor& x, torch::Tensor& self_k,
+                                                          torch::Tensor& self_v, const torch::Tensor& memory_k,
+                                                          const torch::Tensor& memory_v,
+                                                          const torch::Tensor& src_mask) {
+  TORCH_CHECK(x.dim() == 3 && x.size(1) == 1, "decoder layer step: x must be [N, 1, D], got ", x.sizes());
+  // The newest position may see every earlier one: the cache holds exactly those, so no mask.
+  auto h = residual(x, self_attn_norm, dropout, options.pre_norm(),
+                    [&](const torch::Tensor& in) { return self_attn->forward_cached(in, self_k, self_v).output; });
+  return attend_source_and_transform(h, memory_k, memory_v, src_mask);
+}
+
+}  // namespace nmt

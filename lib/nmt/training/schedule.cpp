@@ -1,0 +1,50 @@
+#include "nmt/training/schedule.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "nmt/util/error.h"
+
+namespace nmt {
+
+LrSchedule::LrSchedule(const TrainConfig& cfg)
+    : kind_(cfg.schedule),
+      base_lr_(cfg.lr),
+      min_lr_(cfg.min_lr),
+      factor_(cfg.plateau_factor),
+      warmup_(cfg.warmup),
+      patience_(cfg.plateau_patience) {
+  if (kind_ != "noam" && kind_ != "constant" && kind_ != "plateau")
+    throw ConfigError({"train.schedule: unknown schedule \"" + kind_ + "\""});
+  if (kind_ == "noam" && warmup_ <= 0) throw ConfigError({"train.warmup: must be > 0 with schedule: noam"});
+}
+
+double LrSchedule::lr(int64_t step) const {
+  const double s = static_cast<double>(std::max<int64_t>(step, 1));
+  if (kind_ == "noam") {
+    const double w = static_cast<double>(warmup_);
+    return base_lr_ * std::min(std::pow(s, -0.5), s * std::pow(w, -1.5)) * std::sqrt(w);
+  }
+  const double warm = warmup_ > 0 ? std::min(1.0, s / static_cast<double>(warmup_)) : 1.0;
+  if (kind_ == "constant") return base_lr_ * warm;
+  // plateau: the reductions are floored at min_lr; warmup still starts from zero.
+  return warm * std::max(min_lr_, base_lr_ * state_.scale);
+}
+
+bool LrSchedule::on_validation(double metric, bool higher_is_better) {
+  const bool improved = !state_.has_best || (higher_is_better ? metric > state_.best : metric < state_.best);
+  if (improved) {
+    state_.best = metric;
+    state_.has_best = true;
+    state_.bad = 0;
+    return false;
+  }
+  ++state_.bad;
+  if (kind_ != "plateau" || state_.bad < patience_) return false;
+  state_.bad = 0;
+  if (base_lr_ * state_.scale <= min_lr_) return false;  // already at the floor
+  state_.scale *= factor_;
+  return true;
+}
+
+}  // namespace nmt

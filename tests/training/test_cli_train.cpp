@@ -1,0 +1,89 @@
+// `nmt train` and `nmt info` through the CLI: exit codes, refusing to overwrite saved work,
+// --resume, Ctrl-C. Skipped (with a warning) when the nmt binary has not been built.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include "cli/run.h"
+#include "nmt/training/json_lines.h"
+#include "training/toy.h"
+
+using Catch::Matchers::Contains;
+using nmt_test::run_nmt;
+namespace fs = std::filesystem;
+
+namespace {
+bool have_binary() {
+  if (fs::exists(NMT_BINARY)) return true;
+  WARN("nmt binary not built (" << NMT_BINARY << "); skipping CLI training tests");
+  return false;
+}
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+}  // namespace
+
+TEST_CASE("nmt train: bad config exits 2, reruns need --resume, info shows the state", "[training][cli]") {
+  if (!have_binary()) return;
+  nmt_test::TempDir dir("cli");
+  std::string data = nmt_test::write_toy_data(dir, 100);
+  std::string out = (dir.path / "model").string();
+  fs::path cfg = dir.path / "toy.yaml";
+  std::ofstream(cfg) << nmt_test::toy_yaml(data, out, "rnn");
+  fs::path bad = dir.path / "bad.yaml";
+  std::ofstream(bad) << nmt_test::toy_yaml(data, out, "rnn") << "bogus_section: 1\n";
+
+  auto r = run_nmt("train -c " + bad.string());
+  CHECK(r.code == 2);
+  CHECK_THAT(r.out, Contains("bogus_section"));
+  r = run_nmt("train -c " + cfg.string() + " --set train.lr=-1");
+  CHECK(r.code == 2);
+
+  r = run_nmt("--threads 2 train -c " + cfg.string() + " --set train.max_steps=3");
+  INFO(r.out);
+  REQUIRE(r.code == 0);
+  CHECK_THAT(r.out, Contains("max_steps"));
+  r = run_nmt("train -c " + cfg.string() + " --set train.max_steps=6");
+  CHECK(r.code == 1);
+  CHECK_THAT(r.out, Contains("--resume"));
+  r = run_nmt("--threads 2 train -c " + cfg.string() + " --resume --set train.max_steps=6");
+  REQUIRE(r.code == 0);
+  auto st = nmt::parse_flat_json(slurp(fs::path(out) / "train_state.json"));
+  CHECK(st.at("step") == "6");
+
+  r = run_nmt("info -m " + out);
+  CHECK(r.code == 0);
+  CHECK_THAT(r.out, Contains("parameters:"));
+  CHECK_THAT(r.out, Contains("best.pt"));
+  CHECK_THAT(r.out, Contains("arch: rnn"));
+  r = run_nmt("info -m " + (dir.path / "missing").string());
+  CHECK(r.code == 1);
+  CHECK_THAT(r.out, Contains("does not exist"));
+}
+
+TEST_CASE("nmt train: Ctrl-C saves last.pt + state and exits 0", "[training][cli]") {
+  if (!have_binary()) return;
+  nmt_test::TempDir dir("sigint");
+  std::string data = nmt_test::write_toy_data(dir, 200);
+  std::string out = (dir.path / "model").string();
+  fs::path cfg = dir.path / "toy.yaml";
+  std::ofstream(cfg) << nmt_test::toy_yaml(data, out, "rnn");
+  std::string cmd = "cd '" + dir.str() + "' && ('" + std::string(NMT_BINARY) + "' --threads 1 train -c " +
+                    cfg.string() + " --set train.max_steps=1000000 --set train.save_every=100000" +
+                    " >log.txt 2>&1 & pid=$!; for i in $(seq 100); do [ -f '" + out +
+                    "/vocab.txt' ] && break; sleep 0.1; done; sleep 2; kill -INT $pid; wait $pid; echo $?)";
+  FILE* p = popen(cmd.c_str(), "r");
+  REQUIRE(p);
+  char buf[64] = {};
+  REQUIRE(fgets(buf, sizeof(buf), p));
+  pclose(p);
+  INFO(slurp(dir.path / "log.txt"));
+  CHECK(std::string(buf) == "0\n");
+  CHECK(fs::exists(fs::path(out) / "last.pt"));
+  CHECK(fs::exists(fs::path(out) / "train_state.pt"));
+  CHECK_THAT(slurp(dir.path / "log.txt"), Contains("interrupted"));
+}

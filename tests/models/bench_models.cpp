@@ -6,6 +6,7 @@
 #include <torch/torch.h>
 
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <cstdlib>
 
@@ -26,8 +27,13 @@ int env_int(const char* name, int fallback) {
 
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
+struct Throughput {
+  double wall = 0;  // target tokens per wall-clock second
+  double cpu = 0;   // target tokens per CPU second of this process (all threads)
+};
+
 // Target tokens per second of forward + loss + backward on a [B, S] → [B, T] batch.
-double train_tokens_per_second(Seq2SeqImpl& model, int64_t vocab, int64_t B, int64_t S, int64_t T, int iters) {
+Throughput train_tokens_per_second(Seq2SeqImpl& model, int64_t vocab, int64_t B, int64_t S, int64_t T, int iters) {
   model.train();
   auto src = torch::randint(kNumSpecial, vocab, {B, S}, torch::kLong);
   auto mask = torch::ones({B, S}, torch::kBool);
@@ -41,8 +47,17 @@ double train_tokens_per_second(Seq2SeqImpl& model, int64_t vocab, int64_t B, int
   };
   run();  // warm-up
   auto t0 = Clock::now();
+  const std::clock_t c0 = std::clock();
   for (int i = 0; i < iters; ++i) run();
-  return static_cast<double>(B * T * iters) / seconds_since(t0);
+  const double tokens = static_cast<double>(B * T * iters);
+  const double cpu_s = static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC;
+  return {tokens / seconds_since(t0), tokens / cpu_s};
+}
+
+void report(const char* name, const Throughput& t) {
+  // On a busy machine wall-clock numbers understate; cpu × threads estimates an idle machine.
+  std::printf("%-12s %6.0f target tokens/s wall, %6.0f per CPU-second (x%d threads = %.0f idle estimate)\n", name,
+              t.wall, t.cpu, torch::get_num_threads(), t.cpu * torch::get_num_threads());
 }
 
 }  // namespace
@@ -54,17 +69,15 @@ TEST_CASE("training throughput at reference sizes", "[.bench]") {
 
   TransformerConfig t;  // 3+3 layers, d 256, 4 heads, FFN 1024
   auto transformer = make_model({"transformer", t}, V, V);
-  std::printf("transformer: %.0f target tokens/s (fwd+bwd, batch %lld x %lld, %d threads)\n",
-              train_tokens_per_second(*transformer, V, B, S, T, 3), static_cast<long long>(B),
-              static_cast<long long>(T), torch::get_num_threads());
+  report("transformer", train_tokens_per_second(*transformer, V, B, S, T, 3));
 
   BahdanauConfig b;  // GRU, emb 256, hidden 512
   auto bahdanau = make_model({"bahdanau", b}, V, V);
-  std::printf("bahdanau:    %.0f target tokens/s\n", train_tokens_per_second(*bahdanau, V, B, S, T, 2));
+  report("bahdanau", train_tokens_per_second(*bahdanau, V, B, S, T, 2));
 
   RnnConfig r;
   auto rnn = make_model({"rnn", r}, V, V);
-  std::printf("rnn:         %.0f target tokens/s\n", train_tokens_per_second(*rnn, V, B, S, T, 3));
+  report("rnn", train_tokens_per_second(*rnn, V, B, S, T, 3));
 }
 
 TEST_CASE("architectures compared on reversal of 20-40 symbols", "[.compare]") {

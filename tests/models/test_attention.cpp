@@ -123,10 +123,18 @@ TEST_CASE("multi-head attention: incremental path with a K/V cache equals causal
   mha->forward_cached(x.narrow(1, 0, 2), k2, v2);
   auto rest = mha->forward_cached(x.narrow(1, 2, 4), k2, v2).output;
   CHECK(max_diff(rest, full.narrow(1, 2, 4)) < 1e-5);
-  // Cross-attention through project_kv + attend_memory equals attend on hand projections.
+  // Cross-attention: Q from the decoder side, K/V from the memory, through the same in_proj rows.
   auto memory = torch::randn({3, 5, 16});
   auto kv = mha->project_kv(memory);
   CHECK(kv.first.sizes() == std::vector<int64_t>{3, 4, 5, 4});
+  auto mask = torch::ones({3, 1, 1, 5}, torch::kBool);
+  auto cross = mha->attend_memory(x, kv.first, kv.second, mask);
+  auto W = mha->in_proj->weight, b = mha->in_proj->bias;
+  auto part = [&](const torch::Tensor& in, int64_t i) {
+    return mha->split_heads(torch::nn::functional::linear(in, W.narrow(0, i * 16, 16), b.narrow(0, i * 16, 16)));
+  };
+  auto by_hand = scaled_dot_product_attention(part(x, 0), part(memory, 1), part(memory, 2));
+  CHECK(max_diff(mha->out_proj(mha->merge_heads(by_hand.output)), cross.output) < 1e-5);
 }
 
 TEST_CASE("sinusoidal positions and scaled embeddings", "[layers]") {

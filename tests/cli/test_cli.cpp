@@ -27,7 +27,7 @@ TEST_CASE("every subcommand has its own --help", "[cli]") {
   }
 }
 
-TEST_CASE("--version prints the version", "[cli]") {
+TEST_CASE("the version flag prints the version", "[cli]") {
   auto r = run_nmt("--version");
   CHECK(r.code == 0);
   CHECK_THAT(r.out, Contains("nmt 0.1.0"));

@@ -33,7 +33,8 @@ size_t count_lines(const std::string& s) { return static_cast<size_t>(std::count
 // Runs a bash script (written to a file, so any quoting inside works).
 int sh(const std::string& cmd) {
   fs::create_directories(work_dir());
-  fs::path script = work_dir() / "script.sh";
+  static int calls = 0;  // test cases run in parallel processes: one script file each
+  fs::path script = work_dir() / ("script." + std::to_string(::getpid()) + "." + std::to_string(++calls) + ".sh");
   std::ofstream(script) << cmd << "\n";
   int status = std::system(("bash " + script.string()).c_str());
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -107,6 +108,7 @@ TEST_CASE("translate as a filter: one line out per line in, in order", "[e2e]") 
   std::ofstream(w / "in.txt") << "a1 a2 a3\n\n" << "a4 \xff a5\n" << src;
   REQUIRE(sh("'" NMT_BINARY "' translate -m " + m.string() + " < " + (w / "in.txt").string() + " > " +
              (w / "out.txt").string() + " 2> " + (w / "err.txt").string()) == 0);
+  INFO(slurp(w / "err.txt"));
   std::string out = slurp(w / "out.txt");
   CHECK(count_lines(out) == 3 + count_lines(src));
   std::istringstream lines(out);
@@ -156,7 +158,8 @@ TEST_CASE("score and evaluate report sacreBLEU-style BLEU and chrF", "[e2e]") {
   CHECK(s.code == 0);
   CHECK_THAT(s.out, Contains("BLEU = "));
   CHECK_THAT(s.out, Contains("nrefs:1|case:mixed|eff:no|tok:13a|smooth:exp"));
-  auto bad = run_nmt("score --hyp " + (w / "hyp.txt").string() + " --ref " + (w / "in.txt").string());
+  std::ofstream(w / "short_ref.txt") << "only one line\n";
+  auto bad = run_nmt("score --hyp " + (w / "hyp.txt").string() + " --ref " + (w / "short_ref.txt").string());
   CHECK(bad.code != 0);
   CHECK_THAT(bad.out, Contains("hyp.txt"));
   auto e = run_nmt("evaluate -m " + m.string() + " --src " + (w / "data/test.src").string() + " --ref " +

@@ -134,7 +134,7 @@ TEST_CASE("a missing or empty config file is a ConfigError", "[config]") {
   CHECK_THAT(error_of("- a\n- b\n"), Contains("expected a mapping"));
 }
 
-TEST_CASE("--set overrides any key with the same validation", "[config]") {
+TEST_CASE("set overrides (--set) change any key with the same validation", "[config]") {
   nmt::Config c = nmt::load_config(write_tmp(kValid), {"model.d_model=64", "train.lr=0.001",
                                                         "decode.beam_size=3", "name=other"});
   CHECK(c.transformer().d_model == 64);

@@ -42,8 +42,9 @@ std::vector<std::vector<Hypothesis>> beam_search(Seq2SeqImpl& model, const Searc
     const torch::Tensor cand = (cum.unsqueeze(1) + lp).view({live, per_sent * vocab});
     const int64_t k2 = std::min(2 * beam, per_sent * vocab);
     auto [top_val, top_idx] = cand.topk(k2, 1, /*largest=*/true, /*sorted=*/true);  // [live, k2]
-    if (opt.want_attention) {
-      TORCH_CHECK(out.attention.defined() && out.attention.dim() == 2 && out.attention.size(0) == n,
+    // Models without source attention (the rnn baseline) return none: hypotheses then have none.
+    if (opt.want_attention && out.attention.defined()) {
+      TORCH_CHECK(out.attention.dim() == 2 && out.attention.size(0) == n,
                   "search: step attention must be [N, S] with N = ", n);
       torch::Tensor a = out.attention.unsqueeze(1).to(torch::kFloat);
       hist = hist.defined() ? torch::cat({hist, a}, 1) : a;
@@ -70,7 +71,7 @@ std::vector<std::vector<Hypothesis>> beam_search(Seq2SeqImpl& model, const Searc
             h.tokens = tokens[row];
             h.score = static_cast<double>(v) /
                       length_penalty(static_cast<int64_t>(h.tokens.size()) + 1, opt.length_penalty);
-            if (opt.want_attention) h.attention = real_attention(hist[row], in.real_positions[s]);
+            if (hist.defined()) h.attention = real_attention(hist[row], in.real_positions[s]);
             finished[s].push_back(std::move(h));
           }
         } else if (static_cast<int64_t>(c_origin.size()) < beam) {

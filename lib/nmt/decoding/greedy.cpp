@@ -29,8 +29,9 @@ std::vector<std::vector<Hypothesis>> greedy_search(Seq2SeqImpl& model, const Sea
     torch::Tensor lp = next_token_logprobs(out.logits, force);  // [N, V]
     auto [best, arg] = lp.max(1);                                // [N], [N]
     cum = cum + best;
-    if (opt.want_attention) {
-      TORCH_CHECK(out.attention.defined() && out.attention.dim() == 2 && out.attention.size(0) == n,
+    // Models without source attention (the rnn baseline) return none: hypotheses then have none.
+    if (opt.want_attention && out.attention.defined()) {
+      TORCH_CHECK(out.attention.dim() == 2 && out.attention.size(0) == n,
                   "search: step attention must be [N, S] with N = ", n);
       torch::Tensor a = out.attention.unsqueeze(1).to(torch::kFloat);
       hist = hist.defined() ? torch::cat({hist, a}, 1) : a;
@@ -46,7 +47,7 @@ std::vector<std::vector<Hypothesis>> greedy_search(Seq2SeqImpl& model, const Sea
         h.tokens = std::move(tokens[i]);
         h.score = static_cast<double>(cum_p[i]) /
                   length_penalty(static_cast<int64_t>(h.tokens.size()) + 1, opt.length_penalty);
-        if (opt.want_attention) h.attention = real_attention(hist[i], in.real_positions[row_sent[i]]);
+        if (hist.defined()) h.attention = real_attention(hist[i], in.real_positions[row_sent[i]]);
         result[row_sent[i]].push_back(std::move(h));
       } else {
         tokens[i].push_back(arg_p[i]);

@@ -9,6 +9,7 @@
 #include "nmt/util/device.h"
 #include "nmt/util/error.h"
 #include "nmt/util/logging.h"
+#include "nmt/util/runtime_env.h"
 
 namespace nmt::cli {
 
@@ -28,6 +29,8 @@ torch::Device apply_globals(const GlobalOptions& g) {
 }  // namespace nmt::cli
 
 int main(int argc, char** argv) {
+  // Threading and BLAS settings that only take effect at load time (see runtime_env.h).
+  nmt::reexec_with_tuned_environment(argv);
   using namespace nmt::cli;
   CLI::App app{"nmt " NMT_VERSION ": neural machine translation with LibTorch — RNN, Bahdanau attention and Transformer.\n"
                "Train from YAML configs, compare architectures, evaluate, and translate with beam search."};

@@ -10,6 +10,7 @@
 #include "nmt/data/corpus.h"
 #include "nmt/data/tokenizer.h"
 #include "nmt/util/error.h"
+#include "nmt/util/runtime_env.h"
 
 namespace {
 double seconds_since(std::chrono::steady_clock::time_point t0) {
@@ -18,6 +19,7 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  nmt::reexec_with_tuned_environment(argv);  // threading/BLAS load-time settings
   std::string data = argc > 1 ? argv[1] : "data/bible-es-en";
   std::string model = argc > 2 ? argv[2] : "/tmp/nmt-bench-spm";
   try {

@@ -14,6 +14,7 @@
 #include "nmt/training/model_dir.h"
 #include "nmt/util/device.h"
 #include "nmt/util/logging.h"
+#include "nmt/util/runtime_env.h"
 
 using Clock = std::chrono::steady_clock;
 
@@ -43,6 +44,7 @@ static double ms_per_step(nmt::Seq2SeqImpl& model, int64_t batch, int64_t src_le
 }
 
 int main(int argc, char** argv) {
+  nmt::reexec_with_tuned_environment(argv);  // threading/BLAS load-time settings
   std::string src_path;
   int threads = 0, repeat = 0;
   std::vector<std::string> models;

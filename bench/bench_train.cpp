@@ -25,6 +25,7 @@
 #include "nmt/training/train_step.h"
 #include "nmt/util/device.h"
 #include "nmt/util/logging.h"
+#include "nmt/util/runtime_env.h"
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
@@ -112,6 +113,7 @@ double sgemm_gflops(int n, const torch::Device& device) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  nmt::reexec_with_tuned_environment(argv);  // threading/BLAS load-time settings
   int steps = 30, warmup = 5, threads = 0;
   std::string device_spec = "cpu";
   std::vector<std::string> configs;

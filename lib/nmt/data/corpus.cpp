@@ -7,39 +7,10 @@
 #include <sstream>
 
 #include "nmt/util/error.h"
+#include "nmt/util/utf8.h"
 
 namespace nmt {
 namespace {
-
-// Length of the valid UTF-8 sequence at s[i], or 0 if it is invalid.
-size_t utf8_seq_len(const unsigned char* s, size_t i, size_t n) {
-  unsigned char c = s[i];
-  if (c < 0x80) return 1;
-  size_t len;
-  uint32_t cp;
-  if ((c & 0xE0) == 0xC0) { len = 2; cp = c & 0x1F; }
-  else if ((c & 0xF0) == 0xE0) { len = 3; cp = c & 0x0F; }
-  else if ((c & 0xF8) == 0xF0) { len = 4; cp = c & 0x07; }
-  else return 0;
-  if (i + len > n) return 0;
-  for (size_t k = 1; k < len; ++k) {
-    if ((s[i + k] & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (s[i + k] & 0x3F);
-  }
-  static const uint32_t kMin[5] = {0, 0, 0x80, 0x800, 0x10000};
-  if (cp < kMin[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  return len;
-}
-
-bool valid_utf8(const std::string& line) {
-  auto* s = reinterpret_cast<const unsigned char*>(line.data());
-  for (size_t i = 0, n = line.size(); i < n;) {
-    size_t len = utf8_seq_len(s, i, n);
-    if (len == 0) return false;
-    i += len;
-  }
-  return true;
-}
 
 std::string base_name(const std::string& path) { return std::filesystem::path(path).filename().string(); }
 

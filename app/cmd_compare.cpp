@@ -21,6 +21,8 @@ void add_compare(CLI::App& app, GlobalOptions& g) {
   sub->add_option("--budget-minutes", o->budget_minutes,
                   "Training budget per model in minutes (sets train.max_minutes for every config)")
       ->check(CLI::NonNegativeNumber);
+  sub->add_option("--models-dir", o->models_dir,
+                  "Train each config into DIR/<config name> instead of its `output` (keeps earlier runs)");
   sub->add_option("--set", o->overrides, "dotted.key=value override applied to every config (repeatable)");
   sub->add_option("--out", o->out_dir, "Report directory")->required();
   sub->add_option("-k,--beam-size", o->beam_size, "Beam size for test BLEU (speed is also measured at beam 1)")
@@ -44,6 +46,7 @@ void add_compare(CLI::App& app, GlobalOptions& g) {
       b << o->budget_minutes;
       cmd += " --budget-minutes " + b.str();
     }
+    if (!o->models_dir.empty()) cmd += " --models-dir " + o->models_dir;
     for (auto& s : o->overrides) cmd += " --set " + s;
     cmd += " --out " + o->out_dir;
     o->command_line = cmd;

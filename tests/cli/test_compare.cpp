@@ -80,4 +80,17 @@ TEST_CASE("compare trains three models and writes a complete report", "[e2e][com
   auto refused = run_nmt("compare -c " + (w / "rnn.yaml").string() + " --out " + (w / "report3").string());
   CHECK(refused.code == 2);
   CHECK_THAT(refused.out, Contains("--models"));
+  // Two configs that would train into one directory are refused before any training.
+  auto twice = run_nmt("compare -c " + (w / "rnn.yaml").string() + " -c " + (w / "rnn.yaml").string() +
+                       " --models-dir " + (w / "more").string() + " --out " + (w / "report4").string());
+  CHECK(twice.code == 2);
+  CHECK_THAT(twice.out, Contains("both train into"));
+  CHECK_FALSE(fs::exists(w / "more"));
+  // --models-dir keeps the earlier model and trains into DIR/<name>.
+  auto elsewhere = run_nmt("compare -c " + (w / "rnn.yaml").string() + " --models-dir " + (w / "more").string() +
+                           " --beam-size 1 --out " + (w / "report5").string());
+  INFO(elsewhere.out);
+  CHECK(elsewhere.code == 0);
+  CHECK(fs::exists(w / "more/toy-rnn/config.yaml"));
+  CHECK(fs::exists(w / "report5/report.html"));
 }

@@ -130,7 +130,9 @@ std::string run_compare(const CompareOptions& opt) {
   std::vector<std::string> dirs;
   std::vector<std::pair<std::string, std::string>> config_texts;
 
-  // 1. Train every config (or take the given directories).
+  // 1. Load and check every config before training any: two models must not share a directory,
+  //    and a directory that already holds a trained model is never overwritten.
+  std::vector<Config> cfgs;
   for (const auto& file : opt.configs) {
     std::vector<std::string> sets = opt.overrides;
     if (opt.budget_minutes > 0) {
@@ -139,10 +141,19 @@ std::string run_compare(const CompareOptions& opt) {
       sets.push_back(b.str());
     }
     Config cfg = load_config(file, sets);
+    if (!opt.models_dir.empty()) cfg.output = (std::filesystem::path(opt.models_dir) / cfg.name).string();
+    for (size_t k = 0; k < cfgs.size(); ++k)
+      if (std::filesystem::path(cfgs[k].output).lexically_normal() ==
+          std::filesystem::path(cfg.output).lexically_normal())
+        throw UsageError("compare: " + opt.configs[k] + " and " + file + " both train into " + cfg.output +
+                         "; give them different `output` (or names, with --models-dir)");
     if (has_training_state(cfg.output))
       throw UsageError("compare: " + cfg.output + " already holds a trained model (from " + file +
-                       "); reuse it with --models " + cfg.output + ", or train into another directory with "
-                       "--set output=DIR");
+                       "); reuse it with --models " + cfg.output + ", or train elsewhere with --models-dir DIR");
+    cfgs.push_back(std::move(cfg));
+  }
+  // 2. Train them (or take the given directories).
+  for (Config& cfg : cfgs) {
     spdlog::info("compare: training {} ({}) into {}", cfg.name, cfg.model.arch, cfg.output);
     reset_peak_rss();
     TrainOptions to;
@@ -155,7 +166,7 @@ std::string run_compare(const CompareOptions& opt) {
   }
   for (const auto& d : opt.models) dirs.push_back(d);
 
-  // 2. The shared test set: the first model's data.test (data.dev if it has none).
+  // 3. The shared test set: the first model's data.test (data.dev if it has none).
   LoadedModel first = load_model_dir(dirs[0], opt.device);
   FilePair test = first.config.data.test.src.empty() ? first.config.data.dev : first.config.data.test;
   ParallelText text = read_parallel(test);

@@ -13,6 +13,7 @@ struct CompareOptions {
   std::vector<std::string> models;     // or: trained model directories to reuse
   std::vector<std::string> overrides;  // --set key=value, applied to every config
   double budget_minutes = 0;           // > 0: train.max_minutes for every model
+  std::string models_dir;              // non-empty: train each config into models_dir/<config name>
   std::string out_dir;
   torch::Device device{torch::kCPU};
   int64_t beam_size = 5;               // decoding for test BLEU (speed is measured at 1 and 5)

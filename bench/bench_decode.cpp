@@ -1,7 +1,7 @@
 // Decoding benchmark: speed at beam 1 and 5 over a test set, per-token cost at output lengths
 // 10 and 100 (K/V cache check), and resident memory over repeated passes (leak check).
 //
-//   bench_decode --src data/bible-es-en/test.es --threads 2 [--repeat 20] MODEL_DIR...
+//   bench_decode --src data/bible-es-en/test.es --threads 2 [--repeat 20] [--repeat-beam 5] MODEL_DIR...
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -46,17 +46,18 @@ static double ms_per_step(nmt::Seq2SeqImpl& model, int64_t batch, int64_t src_le
 int main(int argc, char** argv) {
   nmt::reexec_with_tuned_environment(argv);  // threading/BLAS load-time settings
   std::string src_path;
-  int threads = 0, repeat = 0;
+  int threads = 0, repeat = 0, repeat_beam = 5;
   std::vector<std::string> models;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--src" && i + 1 < argc) src_path = argv[++i];
     else if (a == "--threads" && i + 1 < argc) threads = std::stoi(argv[++i]);
     else if (a == "--repeat" && i + 1 < argc) repeat = std::stoi(argv[++i]);
+    else if (a == "--repeat-beam" && i + 1 < argc) repeat_beam = std::stoi(argv[++i]);
     else models.push_back(a);
   }
   if (src_path.empty() || models.empty()) {
-    std::fprintf(stderr, "usage: bench_decode --src FILE [--threads N] [--repeat N] MODEL_DIR...\n");
+    std::fprintf(stderr, "usage: bench_decode --src FILE [--threads N] [--repeat N] [--repeat-beam K] MODEL_DIR...\n");
     return 2;
   }
   nmt::setup_logging("warn");
@@ -65,6 +66,7 @@ int main(int argc, char** argv) {
   std::printf("decode benchmark: %zu sentences from %s, %d threads, CPU\n\n", src.size(), src_path.c_str(), n_threads);
   std::printf("%-28s %5s %10s %12s %14s\n", "model", "beam", "sent/s", "tgt tok/s", "peak RSS MiB");
   for (const auto& dir : models) {
+    nmt::reset_peak_rss();  // peak memory per model, not since the process started
     nmt::LoadedModel lm = nmt::load_model_dir(dir, torch::Device(torch::kCPU));
     for (int64_t beam : {1, 5}) {
       nmt::SearchOptions so;
@@ -90,10 +92,10 @@ int main(int argc, char** argv) {
                 lm.config.name.c_str(), ms10, ms100, ms100 / ms10);
     if (repeat > 0) {
       nmt::SearchOptions so;
-      so.beam_size = 5;
+      so.beam_size = repeat_beam;
       nmt::Translator tr(lm.model, lm.tokenizers, so, lm.config.decode.batch_size, torch::Device(torch::kCPU),
                          lm.config.data.max_len);
-      std::printf("%-28s RSS over %d passes (MiB):", lm.config.name.c_str(), repeat);
+      std::printf("%-28s RSS after each of %d passes at beam %d (MiB):", lm.config.name.c_str(), repeat, repeat_beam);
       for (int r = 0; r < repeat; ++r) {
         tr.translate(src);
         std::printf(" %.0f", nmt::current_rss_mib());

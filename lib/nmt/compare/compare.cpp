@@ -77,6 +77,8 @@ void read_training_record(const std::string& dir, ModelSummary& m) {
         tps_sum += t;
         ++tps_n;
       }
+      double rss = num(rec, "peak_rss_mib");  // the training process's peak resident memory so far
+      if (std::isfinite(rss) && (!m.peak_memory_mib || rss > *m.peak_memory_mib)) m.peak_memory_mib = rss;
     } else if (type == "dev") {
       CurvePoint p;
       p.step = static_cast<int64_t>(num(rec, "step", 0));
@@ -224,8 +226,6 @@ std::string run_compare(const CompareOptions& opt) {
     so.max_len_ratio = lm.config.decode.max_len_ratio;
     so.max_len_const = lm.config.decode.max_len_const;
     so.length_penalty = opt.length_penalty;
-    reset_peak_rss();
-    double rss_before = current_rss_mib();
     std::vector<std::string> hyps;
     for (int64_t beam : {int64_t{1}, opt.beam_size}) {
       so.beam_size = beam;
@@ -242,8 +242,6 @@ std::string run_compare(const CompareOptions& opt) {
       }
       spdlog::info("compare: {} beam {}: {:.2f} sentences/s", m.name, beam, sps);
     }
-    m.peak_memory_mib = peak_rss_mib();
-    (void)rss_before;
     m.test_bleu = corpus_bleu(hyps, refs).score;
     m.test_chrf = corpus_chrf(hyps, refs).score;
     for (size_t b = 0; b < labels.size(); ++b) {

@@ -18,11 +18,11 @@ namespace report_detail {
 
 const Section kSummary{"summary", "Summary",
                        "One row per model: size, training cost, quality on the test set (BLEU and chrF, "
-                       "higher is better) and decoding speed with beam sizes 1 and 5. The best quality "
-                       "in each column is in bold."};
+                       "higher is better), decoding speed with beam sizes 1 and 5, and the training "
+                       "process's peak resident memory. The best quality in each column is in bold."};
 const Section kBuckets{"bleu-by-length", "BLEU by source-length bucket",
                        "Test BLEU computed separately for sentences grouped by source length (in "
-                       "tokens). The RNN without attention has to squeeze the whole source into one "
+                       "whitespace-separated words). The RNN without attention has to squeeze the whole source into one "
                        "fixed-size vector, so it should fall off on long sentences; the attention "
                        "models should degrade much less."};
 const Section kCurves{"learning-curves", "Learning curves",
@@ -76,7 +76,7 @@ Table summary_table(const ReportData& d) {
   Table t;
   t.header = {"Model",      "Architecture", "Params",     "Steps",         "Train time",
               "Train tgt tok/s", "Best dev BLEU", "Test BLEU", "Test chrF", "Sent/s beam 1",
-              "Sent/s beam 5", "Peak mem (MiB)"};
+              "Sent/s beam 5", "Peak train mem (MiB)"};
   t.numeric = {false, false, true, true, true, true, true, true, true, true, true, true};
   std::vector<std::optional<double>> dev, bleu, chrf;
   for (const auto& m : d.models) {

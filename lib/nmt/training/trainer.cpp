@@ -20,6 +20,7 @@
 #include "nmt/training/schedule.h"
 #include "nmt/training/train_step.h"
 #include "nmt/training/validator.h"
+#include "nmt/util/device.h"
 #include "nmt/util/error.h"
 #include "nmt/util/logging.h"
 
@@ -269,7 +270,7 @@ TrainResult train_model(const Config& cfg, const TrainOptions& opt) {
       metrics.write(JsonObject()
                         .add("type", "train").add("step", st.step).add("epoch", batcher.epoch() + 1)
                         .add("wall", wall_before + since(t0)).add("loss", l).add("ppl", ppl).add("lr", lr)
-                        .add("tokens_per_s", tps));
+                        .add("tokens_per_s", tps).add("peak_rss_mib", peak_rss_mib()));
       if (!progress.live())
         spdlog::info("step {} epoch {:.2f}: loss {:.4f} ppl {:.2f} lr {:.3g} {:.0f} tok/s ETA {}", st.step,
                      epoch_frac + 1, l, ppl, lr, tps,

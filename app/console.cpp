@@ -1,6 +1,9 @@
 #include "console.h"
 
+#include <langinfo.h>
+
 #include <chrono>
+#include <clocale>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -48,6 +51,14 @@ void write_attention_svg(const std::string& path, const Translation& t) {
 
 namespace {
 
+// Line editing needs a UTF-8 character type, or accented input (fué, espíritu) is dropped as
+// it is typed. Use the user's locale when it is UTF-8, else glibc's built-in C.UTF-8.
+void use_utf8_ctype() {
+  const char* loc = std::setlocale(LC_CTYPE, "");
+  if (loc && std::string(nl_langinfo(CODESET)) == "UTF-8") return;
+  if (!std::setlocale(LC_CTYPE, "C.UTF-8")) std::setlocale(LC_CTYPE, "C");
+}
+
 bool read_line(const std::string& prompt, std::string* line) {
 #ifdef NMT_HAVE_EDITLINE
   char* s = readline(prompt.c_str());
@@ -72,6 +83,7 @@ const char* kHelp =
 }  // namespace
 
 void run_console(Translator& tr, const LoadedModel& lm, const std::string& svg_path) {
+  use_utf8_ctype();
   std::cout << "nmt console — " << lm.model->arch() << " model from " << lm.weights << "\n"
             << "beam " << tr.options().beam_size << ". :help for commands, :quit or Ctrl-D to leave.\n";
   Translation last;

@@ -68,12 +68,17 @@ int main(int argc, char** argv) {
   for (const auto& dir : models) {
     nmt::reset_peak_rss();  // peak memory per model, not since the process started
     nmt::LoadedModel lm = nmt::load_model_dir(dir, torch::Device(torch::kCPU));
-    for (int64_t beam : {1, 5}) {
+    // The model's own decode settings (max length, length penalty); only the beam varies.
+    auto search_options = [&lm](int64_t beam) {
       nmt::SearchOptions so;
       so.beam_size = beam;
       so.max_len_ratio = lm.config.decode.max_len_ratio;
       so.max_len_const = lm.config.decode.max_len_const;
       so.length_penalty = lm.config.decode.length_penalty;
+      return so;
+    };
+    for (int64_t beam : {1, 5}) {
+      nmt::SearchOptions so = search_options(beam);
       nmt::Translator tr(lm.model, lm.tokenizers, so, lm.config.decode.batch_size, torch::Device(torch::kCPU),
                          lm.config.data.max_len);
       auto t0 = Clock::now();
@@ -91,8 +96,7 @@ int main(int argc, char** argv) {
     std::printf("%-28s per-step cost, 5 hypotheses: %.2f ms at 10 tokens, %.2f ms at 100 tokens (ratio %.2f)\n",
                 lm.config.name.c_str(), ms10, ms100, ms100 / ms10);
     if (repeat > 0) {
-      nmt::SearchOptions so;
-      so.beam_size = repeat_beam;
+      nmt::SearchOptions so = search_options(repeat_beam);
       nmt::Translator tr(lm.model, lm.tokenizers, so, lm.config.decode.batch_size, torch::Device(torch::kCPU),
                          lm.config.data.max_len);
       std::printf("%-28s RSS after each of %d passes at beam %d (MiB):", lm.config.name.c_str(), repeat, repeat_beam);

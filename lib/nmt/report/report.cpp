@@ -230,7 +230,7 @@ ReportCharts report_charts(const ReportData& d) {
   if (!d.buckets.empty() && !d.models.empty()) {
     BarChart b;
     b.title = "Test BLEU by source length";
-    b.x_label = "source length (tokens), sentences per bucket in parentheses";
+    b.x_label = "source length (words), sentences per bucket in parentheses";
     b.y_label = "BLEU";
     for (const auto& bucket : d.buckets)
       b.categories.push_back(bucket.label + " (n=" + std::to_string(bucket.sentences) + ")");

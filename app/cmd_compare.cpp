@@ -31,7 +31,7 @@ void add_compare(CLI::App& app, GlobalOptions& g) {
       ->capture_default_str();
   sub->add_option("--examples", o->examples, "Example translations in the report (the longest sentence is one)")
       ->check(CLI::PositiveNumber)->capture_default_str();
-  sub->callback([o, &g, &app] {
+  sub->callback([o, &g] {
     o->device = apply_globals(g);
     o->live_progress = ::isatty(2);
     // The exact command, for the report's "Reproduce" section.
@@ -50,7 +50,6 @@ void add_compare(CLI::App& app, GlobalOptions& g) {
     for (auto& s : o->overrides) cmd += " --set " + s;
     cmd += " --out " + o->out_dir;
     o->command_line = cmd;
-    (void)app;
     std::string html = run_compare(*o);
     std::cout << "report: " << html << "\n";
   });

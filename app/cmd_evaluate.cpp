@@ -18,7 +18,7 @@ void add_evaluate(CLI::App& app, GlobalOptions& g) {
   struct Opts {
     std::string model_dir, src, hyp_out, weights = "best";
     std::vector<std::string> refs;
-    int64_t beam_size = 5, batch_size = 0;
+    int64_t beam_size = 0, batch_size = 0;
     double length_penalty = -1;
     std::string tokenize = "13a";
   };
@@ -30,7 +30,8 @@ void add_evaluate(CLI::App& app, GlobalOptions& g) {
   sub->add_option("--ref", o->refs, "Reference file (repeat for multiple references)")->required();
   sub->add_option("--weights", o->weights, "Which weights: best or last")
       ->check(CLI::IsMember({"best", "last"}))->capture_default_str();
-  sub->add_option("-k,--beam-size", o->beam_size, "Beam size (1 = greedy)")->check(CLI::PositiveNumber)->capture_default_str();
+  sub->add_option("-k,--beam-size", o->beam_size, "Beam size, 1 = greedy (default: the model's decode.beam_size, 5)")
+      ->check(CLI::PositiveNumber);
   sub->add_option("-b,--batch-size", o->batch_size, "Sentences per batch (default: the model's decode.batch_size)");
   sub->add_option("--length-penalty", o->length_penalty, "GNMT alpha (default: the model's decode.length_penalty)");
   sub->add_option("--tokenize", o->tokenize, "BLEU tokenizer: none, 13a, intl or char")
@@ -47,14 +48,12 @@ void add_evaluate(CLI::App& app, GlobalOptions& g) {
                         " has " + std::to_string(refs.back().size()));
     }
     LoadedModel lm = load_model_dir(o->model_dir, device, o->weights);
-    SearchOptions so;
-    so.beam_size = o->beam_size;
+    SearchOptions so = search_options(lm.config.decode);
+    if (o->beam_size > 0) so.beam_size = o->beam_size;
     so.nbest = 1;
-    so.max_len_ratio = lm.config.decode.max_len_ratio;
-    so.max_len_const = lm.config.decode.max_len_const;
-    so.length_penalty = o->length_penalty >= 0 ? o->length_penalty : lm.config.decode.length_penalty;
+    if (o->length_penalty >= 0) so.length_penalty = o->length_penalty;
     int64_t batch = o->batch_size > 0 ? o->batch_size : lm.config.decode.batch_size;
-    Translator tr(lm.model, lm.tokenizers, so, batch, device, lm.config.data.max_len);
+    Translator tr(lm.model, lm.tokenizers, so, batch, device, max_source_len(lm.config, lm.config.data.max_len));
     auto t0 = std::chrono::steady_clock::now();
     std::vector<Translation> out = tr.translate(src);
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

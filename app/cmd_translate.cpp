@@ -22,8 +22,8 @@ namespace {
 struct TranslateOptions {
   std::string model_dir;
   std::string weights = "best";
-  int64_t beam_size = 5;
-  int64_t nbest = 1;
+  int64_t beam_size = 0;  // 0: the model's decode.beam_size
+  int64_t nbest = 0;      // 0: the model's decode.nbest
   int64_t batch_size = 0;  // 0 = the model's decode.batch_size
   double max_len_ratio = -1;
   double length_penalty = -1;
@@ -85,7 +85,7 @@ void run_filter(Translator& tr, const TranslateOptions& o, int64_t batch_size, i
     for (size_t i = 0; i < res.size(); ++i, ++index) {
       if (res[i].truncated)
         spdlog::warn("input line {}: longer than the model's maximum of {} tokens, truncated", index + 1, max_src_len);
-      write_result(out, index, res[i], o.nbest);
+      write_result(out, index, res[i], tr.options().nbest);
       tokens += res[i].tgt_tokens;
       if (!o.attention_svg.empty() && !svg_written && res[i].attention.defined()) {
         write_attention_svg(o.attention_svg, res[i]);
@@ -114,11 +114,12 @@ void add_translate(CLI::App& app, GlobalOptions& g) {
   sub->add_option("-m,--model", o->model_dir, "Model directory (from nmt train)")->required();
   sub->add_option("--weights", o->weights, "Which weights: best or last")
       ->check(CLI::IsMember({"best", "last"}))->capture_default_str();
-  sub->add_option("-k,--beam-size", o->beam_size, "Beam size (1 = greedy)")
-      ->check(CLI::PositiveNumber)->capture_default_str();
+  sub->add_option("-k,--beam-size", o->beam_size, "Beam size, 1 = greedy (default: the model's decode.beam_size, 5)")
+      ->check(CLI::PositiveNumber);
   sub->add_option("-n,--nbest", o->nbest,
-                  "Hypotheses per sentence; > 1 writes lines 'index ||| hypothesis ||| score' (index 0-based)")
-      ->check(CLI::PositiveNumber)->capture_default_str();
+                  "Hypotheses per sentence; > 1 writes lines 'index ||| hypothesis ||| score' (index 0-based; "
+                  "default: the model's decode.nbest, 1)")
+      ->check(CLI::PositiveNumber);
   sub->add_option("-b,--batch-size", o->batch_size, "Sentences per batch (default: the model's decode.batch_size)")
       ->check(CLI::NonNegativeNumber);
   sub->add_option("--max-len-ratio", o->max_len_ratio,
@@ -136,21 +137,21 @@ void add_translate(CLI::App& app, GlobalOptions& g) {
   sub->add_flag("--batch", o->force_filter, "Filter mode even when stdin is a terminal");
   sub->callback([o, &g] {
     torch::Device device = apply_globals(g);
-    if (o->nbest > o->beam_size)
-      throw UsageError("--nbest " + std::to_string(o->nbest) + " must be <= --beam-size " + std::to_string(o->beam_size));
     LoadedModel lm = load_model_dir(o->model_dir, device, o->weights);
     const DecodeConfig& dc = lm.config.decode;
-    SearchOptions so;
-    so.beam_size = o->beam_size;
-    so.nbest = o->nbest;
-    so.max_len_ratio = o->max_len_ratio > 0 ? o->max_len_ratio : dc.max_len_ratio;
-    so.max_len_const = dc.max_len_const;
-    so.length_penalty = o->length_penalty >= 0 ? o->length_penalty : dc.length_penalty;
+    SearchOptions so = search_options(dc);
+    if (o->beam_size > 0) so.beam_size = o->beam_size;
+    if (o->nbest > 0) so.nbest = o->nbest;
+    if (so.nbest > so.beam_size)
+      throw UsageError("--nbest " + std::to_string(so.nbest) + " must be <= --beam-size " +
+                       std::to_string(so.beam_size));
+    if (o->max_len_ratio > 0) so.max_len_ratio = o->max_len_ratio;
+    if (o->length_penalty >= 0) so.length_penalty = o->length_penalty;
     bool interactive = o->input.empty() && !o->force_filter && ::isatty(0);
     so.want_attention = !o->attention_svg.empty() || interactive;
     lm.model->set_attention_view(o->attention_layer, o->attention_head);
     int64_t batch = o->batch_size > 0 ? o->batch_size : dc.batch_size;
-    int64_t max_src_len = lm.config.data.max_len;
+    int64_t max_src_len = max_source_len(lm.config, lm.config.data.max_len);
     Translator tr(lm.model, lm.tokenizers, so, batch, device, max_src_len);
     if (interactive) run_console(tr, lm, o->attention_svg);
     else run_filter(tr, *o, batch, max_src_len);

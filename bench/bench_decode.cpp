@@ -30,7 +30,6 @@ static double ms_per_step(nmt::Seq2SeqImpl& model, int64_t batch, int64_t src_le
   int64_t v = model.target_vocab();
   torch::Tensor src = torch::randint(nmt::kNumSpecial, std::min<int64_t>(v, 200), {batch, src_len}, torch::kLong);
   torch::Tensor mask = torch::ones({batch, src_len}, torch::kBool);
-  auto t0 = Clock::now();
   nmt::EncoderOut enc = model.encode(src, mask);
   nmt::DecoderState st = model.start(enc);
   torch::Tensor prev = torch::full({batch}, nmt::kBosId, torch::kLong);
@@ -39,7 +38,6 @@ static double ms_per_step(nmt::Seq2SeqImpl& model, int64_t batch, int64_t src_le
     nmt::StepOut o = model.step(prev, st);
     prev = o.logits.argmax(-1);
   }
-  (void)t0;
   return seconds_since(t1) * 1000.0 / static_cast<double>(steps);
 }
 
@@ -70,17 +68,15 @@ int main(int argc, char** argv) {
     nmt::LoadedModel lm = nmt::load_model_dir(dir, torch::Device(torch::kCPU));
     // The model's own decode settings (max length, length penalty); only the beam varies.
     auto search_options = [&lm](int64_t beam) {
-      nmt::SearchOptions so;
+      nmt::SearchOptions so = nmt::search_options(lm.config.decode);
       so.beam_size = beam;
-      so.max_len_ratio = lm.config.decode.max_len_ratio;
-      so.max_len_const = lm.config.decode.max_len_const;
-      so.length_penalty = lm.config.decode.length_penalty;
+      so.nbest = 1;
       return so;
     };
     for (int64_t beam : {1, 5}) {
       nmt::SearchOptions so = search_options(beam);
       nmt::Translator tr(lm.model, lm.tokenizers, so, lm.config.decode.batch_size, torch::Device(torch::kCPU),
-                         lm.config.data.max_len);
+                         nmt::max_source_len(lm.config, lm.config.data.max_len));
       auto t0 = Clock::now();
       auto out = tr.translate(src);
       double secs = seconds_since(t0);
@@ -98,7 +94,7 @@ int main(int argc, char** argv) {
     if (repeat > 0) {
       nmt::SearchOptions so = search_options(repeat_beam);
       nmt::Translator tr(lm.model, lm.tokenizers, so, lm.config.decode.batch_size, torch::Device(torch::kCPU),
-                         lm.config.data.max_len);
+                         nmt::max_source_len(lm.config, lm.config.data.max_len));
       std::printf("%-28s RSS after each of %d passes at beam %d (MiB):", lm.config.name.c_str(), repeat, repeat_beam);
       for (int r = 0; r < repeat; ++r) {
         tr.translate(src);

@@ -170,6 +170,12 @@ TEST_CASE("score and evaluate report sacreBLEU-style BLEU and chrF", "[e2e]") {
   CHECK_THAT(e.out, Contains("sentences/s"));
 }
 
+// Shell: wait (up to 60 s) until the pane shows `count` lines matching `regex`; no fixed sleeps.
+static std::string wait_pane(const std::string& sess, const std::string& regex, int count) {
+  return "for i in $(seq 240); do [ \"$(tmux capture-pane -p -t " + sess + " | grep -c '" + regex + "')\" -ge " +
+         std::to_string(count) + " ] && break; sleep 0.25; done;";
+}
+
 TEST_CASE("the interactive console works in a real terminal (tmux)", "[e2e]") {
   if (sh("command -v tmux >/dev/null") != 0) {
     WARN("tmux not installed; console test skipped");
@@ -181,10 +187,11 @@ TEST_CASE("the interactive console works in a real terminal (tmux)", "[e2e]") {
   std::string script =
       // No locale in the environment: the console must still take accented input.
       "tmux -u new-session -d -s " + sess + " -x 160 -y 50 \"env -u LANG -u LC_ALL -u LC_CTYPE '" NMT_BINARY
-      "' translate -m " + m.string() + "\";"
-      "sleep 3; tmux send-keys -t " + sess + " \"a5 fué a6\" Enter; sleep 2;"
-      "tmux send-keys -t " + sess + " \"a5 a6 a7\" Enter; sleep 2;"
-      "tmux send-keys -t " + sess + " \":attn\" Enter; sleep 1;"
+      "' translate -m " + m.string() + "\";" +
+      wait_pane(sess, "^>", 1) + "tmux send-keys -t " + sess + " \"a5 fué a6\" Enter;" +
+      wait_pane(sess, "ms, beam", 1) + "tmux send-keys -t " + sess + " \"a5 a6 a7\" Enter;" +
+      wait_pane(sess, "ms, beam", 2) +
+      "tmux send-keys -t " + sess + " \":attn\" Enter;" + wait_pane(sess, "┼", 1) +
       "tmux capture-pane -p -t " + sess + " > " + (w / "pane.txt").string() + ";"
       "tmux send-keys -t " + sess + " \":quit\" Enter; sleep 1; tmux kill-session -t " + sess + " 2>/dev/null; true";
   sh(script);

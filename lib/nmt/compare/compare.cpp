@@ -120,10 +120,6 @@ HeatmapData heatmap_of(const Translation& t, const std::string& title) {
   return h;
 }
 
-struct Evaluated {
-  std::vector<std::string> hyps;
-};
-
 }  // namespace
 
 std::string run_compare(const CompareOptions& opt) {
@@ -169,8 +165,8 @@ std::string run_compare(const CompareOptions& opt) {
   for (const auto& d : opt.models) dirs.push_back(d);
 
   // 3. The shared test set: the first model's data.test (data.dev if it has none).
-  LoadedModel first = load_model_dir(dirs[0], opt.device);
-  FilePair test = first.config.data.test.src.empty() ? first.config.data.dev : first.config.data.test;
+  Config first = load_config((fs::path(dirs[0]) / "config.yaml").string());  // its config only; weights load below
+  FilePair test = first.data.test.src.empty() ? first.data.dev : first.data.test;
   ParallelText text = read_parallel(test);
   if (text.size() == 0) throw DataError(test.src + ": the test set is empty");
   spdlog::info("compare: evaluating {} models on {} ({} sentences), beam {}", dirs.size(), test.src, text.size(),
@@ -222,14 +218,13 @@ std::string run_compare(const CompareOptions& opt) {
     read_training_record(dir, m);
     config_texts.emplace_back(m.name, read_text((fs::path(dir) / "config.yaml").string()));
 
-    SearchOptions so;
-    so.max_len_ratio = lm.config.decode.max_len_ratio;
-    so.max_len_const = lm.config.decode.max_len_const;
+    SearchOptions so = search_options(lm.config.decode);
+    so.nbest = 1;
     so.length_penalty = opt.length_penalty;
     std::vector<std::string> hyps;
     for (int64_t beam : {int64_t{1}, opt.beam_size}) {
       so.beam_size = beam;
-      Translator tr(lm.model, lm.tokenizers, so, lm.config.decode.batch_size, opt.device, lm.config.data.max_len);
+      Translator tr(lm.model, lm.tokenizers, so, lm.config.decode.batch_size, opt.device, max_source_len(lm.config, lm.config.data.max_len));
       auto t0 = std::chrono::steady_clock::now();
       std::vector<Translation> out = tr.translate(text.src);
       double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -262,7 +257,7 @@ std::string run_compare(const CompareOptions& opt) {
     // Attention heatmaps for the example sentence (models without attention give none).
     so.beam_size = opt.beam_size;
     so.want_attention = true;
-    Translator tr(lm.model, lm.tokenizers, so, 1, opt.device, lm.config.data.max_len);
+    Translator tr(lm.model, lm.tokenizers, so, 1, opt.device, max_source_len(lm.config, lm.config.data.max_len));
     lm.model->set_attention_view(-1, -1);
     Translation t = tr.translate({text.src[attn_row]}).at(0);
     if (t.attention.defined()) {

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <numeric>
 
+#include "nmt/config/config.h"
 #include "nmt/data/vocab.h"
 #include "nmt/util/error.h"
 
@@ -83,6 +84,22 @@ std::vector<Translation> Translator::translate(const std::vector<std::string>& l
     }
   }
   return out;
+}
+
+SearchOptions search_options(const DecodeConfig& dc) {
+  SearchOptions so;
+  so.beam_size = dc.beam_size;
+  so.nbest = dc.nbest;
+  so.length_penalty = dc.length_penalty;
+  so.max_len_ratio = dc.max_len_ratio;
+  so.max_len_const = dc.max_len_const;
+  return so;
+}
+
+int64_t max_source_len(const Config& cfg, int64_t wanted) {
+  if (auto* t = std::get_if<TransformerConfig>(&cfg.model.options))
+    return std::min<int64_t>(wanted, t->max_positions - 1);
+  return wanted;
 }
 
 }  // namespace nmt

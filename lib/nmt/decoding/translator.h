@@ -22,6 +22,17 @@ struct Translation {
   bool truncated = false;                  // source was cut to max_src_len
 };
 
+struct DecodeConfig;  // nmt/config/config.h
+
+// Search settings from a model's `decode:` section (beam, n-best, length penalty, max length);
+// callers override what their own options change.
+SearchOptions search_options(const DecodeConfig& dc);
+
+struct Config;
+// The longest source (in tokens) to feed the model: `wanted`, capped where the architecture
+// has a limit (the Transformer's positional table). Longer inputs are truncated.
+int64_t max_source_len(const Config& cfg, int64_t wanted);
+
 class Translator {
  public:
   Translator(Seq2Seq model, Tokenizers tok, SearchOptions opt, int64_t batch_size,

@@ -142,7 +142,7 @@ TrainResult train_model(const Config& cfg, const TrainOptions& opt) {
   const double wall_before = st.wall_seconds;
   ProgressLine progress(opt.live_progress);
   int64_t nan_run = 0, last_validated = st.step;
-  int64_t log_steps = 0, log_tokens = 0, run_tokens = 0;
+  int64_t log_tokens = 0, run_tokens = 0;
   double log_loss = 0, log_nll = 0, train_seconds = 0;
   auto log_t0 = Clock::now();
   std::string stop_reason;
@@ -249,7 +249,6 @@ TrainResult train_model(const Config& cfg, const TrainOptions& opt) {
     log_loss += loss_sum;
     log_nll += nll_sum;
     log_tokens += tokens;
-    ++log_steps;
 
     const double epoch_frac = static_cast<double>(batcher.epoch()) +
                               static_cast<double>(batcher.position()) /
@@ -277,7 +276,7 @@ TrainResult train_model(const Config& cfg, const TrainOptions& opt) {
                      format_duration(eta_seconds(tc, st.step, res.steps_this_run, since(t0), epoch_frac,
                                                  epoch_at_start)));
       log_loss = log_nll = 0;
-      log_tokens = log_steps = 0;
+      log_tokens = 0;
       log_t0 = Clock::now();
     }
     if (st.step % tc.validate_every == 0) validate(false);

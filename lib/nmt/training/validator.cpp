@@ -48,15 +48,10 @@ DevResult Validator::run(const Seq2Seq& model) {
   if (cfg_.train.val_max_sentences > 0) n = std::min(n, static_cast<size_t>(cfg_.train.val_max_sentences));
   r.sources.assign(text_.src.begin(), text_.src.begin() + static_cast<std::ptrdiff_t>(n));
   r.refs.assign(text_.tgt.begin(), text_.tgt.begin() + static_cast<std::ptrdiff_t>(n));
-  SearchOptions so;
+  SearchOptions so = search_options(cfg_.decode);
   so.beam_size = cfg_.train.val_beam_size;
   so.nbest = 1;
-  so.length_penalty = cfg_.decode.length_penalty;
-  so.max_len_ratio = cfg_.decode.max_len_ratio;
-  so.max_len_const = cfg_.decode.max_len_const;
-  int64_t max_src = std::max<int64_t>(cfg_.data.max_len, 256);
-  if (auto* t = std::get_if<TransformerConfig>(&cfg_.model.options))
-    max_src = std::min<int64_t>(max_src, t->max_positions - 1);
+  int64_t max_src = max_source_len(cfg_, std::max<int64_t>(cfg_.data.max_len, 256));
   Translator tr(model, tok_, so, cfg_.decode.batch_size, device_, max_src);
   auto out = tr.translate(r.sources);
   r.hyps.reserve(out.size());

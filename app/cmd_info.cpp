@@ -17,19 +17,11 @@ namespace nmt::cli {
 namespace fs = std::filesystem;
 
 namespace {
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p);
-  if (!in) throw IoError("cannot read " + p.string());
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 void print_info(const std::string& dir) {
   if (!fs::is_directory(dir)) throw IoError("model directory " + dir + " does not exist");
   fs::path d(dir), cfg_path = d / "config.yaml";
   if (!fs::exists(cfg_path)) throw IoError("model directory " + dir + " has no config.yaml (not a model directory?)");
-  std::string yaml = read_text(cfg_path);
+  std::string yaml = read_file(cfg_path.string());
   Config cfg = parse_config_text(yaml, cfg_path.string());
 
   std::cout << "model directory: " << dir << "\n";
@@ -50,7 +42,7 @@ void print_info(const std::string& dir) {
 
   std::cout << "\ntraining state:\n";
   if (fs::exists(d / "train_state.json")) {
-    auto st = parse_flat_json(read_text(d / "train_state.json"));
+    auto st = parse_flat_json(read_file((d / "train_state.json").string()));
     for (const char* k : {"step", "epoch", "batch_pos", "metric", "best_metric", "best_step", "bad_validations",
                           "lr_scale", "wall_seconds", "tgt_tokens", "loss_scale"}) {
       auto it = st.find(k);

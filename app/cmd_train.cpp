@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "cli.h"
+#include "nmt/training/model_dir.h"
 #include "nmt/training/trainer.h"
 #include "nmt/util/error.h"
 
@@ -45,14 +46,6 @@ struct SignalScope {
   }
 };
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw IoError("cannot read " + path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 struct TrainArgs {
   std::string config, model_dir;
   bool resume = false;
@@ -64,7 +57,7 @@ Config resolve_config(const TrainArgs& a) {
   if (!a.model_dir.empty()) {  // --resume -m DIR
     fs::path saved = fs::path(a.model_dir) / "config.yaml";
     if (!fs::exists(saved)) throw IoError("model directory " + a.model_dir + " has no config.yaml");
-    Config cfg = parse_config_text(read_text(saved.string()), saved.string(), a.sets);
+    Config cfg = parse_config_text(read_file(saved.string()), saved.string(), a.sets);
     cfg.output = a.model_dir;
     return cfg;
   }
@@ -74,7 +67,7 @@ Config resolve_config(const TrainArgs& a) {
   fs::path saved = fs::path(cfg.output) / "config.yaml";
   if (!fs::exists(saved)) throw Error("cannot resume: " + cfg.output + " has no config.yaml (never trained?)");
   std::string output = cfg.output;
-  cfg = parse_config_text(read_text(saved.string()), saved.string(), a.sets);
+  cfg = parse_config_text(read_file(saved.string()), saved.string(), a.sets);
   cfg.output = output;
   return cfg;
 }

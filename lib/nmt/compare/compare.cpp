@@ -44,13 +44,6 @@ size_t word_count(const std::string& s) {
   return n;
 }
 
-std::string read_text(const std::string& path) {
-  std::ifstream f(path);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
 double num(const std::map<std::string, std::string>& rec, const std::string& key, double def = NAN) {
   auto it = rec.find(key);
   if (it == rec.end() || it->second == "null" || it->second.empty()) return def;
@@ -93,7 +86,7 @@ void read_training_record(const std::string& dir, ModelSummary& m) {
   if (tps_n > 0) m.train_tgt_tokens_per_s = tps_sum / static_cast<double>(tps_n);
   fs::path state = fs::path(dir) / "train_state.json";
   if (fs::exists(state)) {
-    auto s = parse_flat_json(read_text(state.string()));
+    auto s = parse_flat_json(read_file(state.string()));
     double step = num(s, "step"), wall = num(s, "wall_seconds");
     if (std::isfinite(step)) m.train_steps = static_cast<int64_t>(step);
     if (std::isfinite(wall)) m.train_wall_minutes = wall / 60.0;
@@ -216,7 +209,7 @@ std::string run_compare(const CompareOptions& opt) {
     m.arch = arch_title(lm.config.model.arch);
     m.parameters = lm.model->parameter_count();
     read_training_record(dir, m);
-    config_texts.emplace_back(m.name, read_text((fs::path(dir) / "config.yaml").string()));
+    config_texts.emplace_back(m.name, read_file((fs::path(dir) / "config.yaml").string()));
 
     SearchOptions so = search_options(lm.config.decode);
     so.nbest = 1;

@@ -86,11 +86,8 @@ LoadedModel load_model_dir(const std::string& dir, const torch::Device& device, 
     throw IoError("model directory " + dir + " has no " + (which == "best" ? "best.pt or last.pt" : "last.pt") +
                   " (has training run long enough to save a checkpoint?)");
 
-  std::ifstream in(cfg_path);
-  std::stringstream ss;
-  ss << in.rdbuf();
   LoadedModel out;
-  out.config = parse_config_text(ss.str(), cfg_path.string());
+  out.config = parse_config_text(read_file(cfg_path.string()), cfg_path.string());
   out.tokenizers = load_tokenizers(dir, out.config.tokenizer);
   out.model = make_model(out.config.model, out.tokenizers.src->vocab_size(), out.tokenizers.tgt->vocab_size());
   out.model->to(device);
@@ -98,6 +95,15 @@ LoadedModel load_model_dir(const std::string& dir, const torch::Device& device, 
   out.model->eval();
   out.weights = weights;
   return out;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw IoError("cannot read " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) throw IoError("read failed: " + path);
+  return ss.str();
 }
 
 }  // namespace nmt

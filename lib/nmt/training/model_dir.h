@@ -34,5 +34,7 @@ LoadedModel load_model_dir(const std::string& dir, const torch::Device& device,
 
 // Writes `bytes` to `path` atomically (write temp in the same directory, fsync, rename).
 void write_file_atomic(const std::string& path, const std::string& bytes);
+// The whole file as bytes. Throws IoError naming the path when it cannot be read.
+std::string read_file(const std::string& path);
 
 }  // namespace nmt

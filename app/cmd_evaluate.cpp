@@ -40,20 +40,15 @@ void add_evaluate(CLI::App& app, GlobalOptions& g) {
   sub->callback([o, &g] {
     torch::Device device = apply_globals(g);
     std::vector<std::string> src = read_lines(o->src);
-    std::vector<std::vector<std::string>> refs;
-    for (const auto& r : o->refs) {
-      refs.push_back(read_lines(r));
-      if (refs.back().size() != src.size())
-        throw DataError("line count mismatch: " + o->src + " has " + std::to_string(src.size()) + " lines, " + r +
-                        " has " + std::to_string(refs.back().size()));
-    }
+    const auto refs = read_references(o->refs, o->src, src.size());
     LoadedModel lm = load_model_dir(o->model_dir, device, o->weights);
     SearchOptions so = search_options(lm.config.decode);
     if (o->beam_size > 0) so.beam_size = o->beam_size;
     so.nbest = 1;
     if (o->length_penalty >= 0) so.length_penalty = o->length_penalty;
+    validate_decoding_options(so);
     int64_t batch = o->batch_size > 0 ? o->batch_size : lm.config.decode.batch_size;
-    Translator tr(lm.model, lm.tokenizers, so, batch, device, max_source_len(lm.config, lm.config.data.max_len));
+    Translator tr(lm.model, lm.tokenizers, so, batch, device, lm.config.data.max_len);
     auto t0 = std::chrono::steady_clock::now();
     std::vector<Translation> out = tr.translate(src);
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -76,7 +71,7 @@ void add_evaluate(CLI::App& app, GlobalOptions& g) {
     std::printf("chrF2 = %.2f\n%s\n", chrf.score, chrf.signature.c_str());
     std::printf("speed: %zu sentences in %.2f s: %.2f sentences/s, %.1f target tokens/s (beam %lld, %s, peak RSS %.0f MiB)\n",
                 src.size(), secs, src.size() / std::max(secs, 1e-9), tokens / std::max(secs, 1e-9),
-                static_cast<long long>(o->beam_size), device.str().c_str(), peak_rss_mib());
+                static_cast<long long>(so.beam_size), device.str().c_str(), peak_rss_mib());
   });
 }
 

@@ -9,9 +9,10 @@
 
 #include "cli.h"
 #include "nmt/models/factory.h"
-#include "nmt/training/json_lines.h"
 #include "nmt/training/model_dir.h"
 #include "nmt/util/error.h"
+#include "nmt/util/file_io.h"
+#include "nmt/util/json.h"
 
 namespace nmt::cli {
 namespace fs = std::filesystem;
@@ -25,7 +26,7 @@ void print_info(const std::string& dir) {
   Config cfg = parse_config_text(yaml, cfg_path.string());
 
   std::cout << "model directory: " << dir << "\n";
-  std::cout << "name: " << cfg.name << "    arch: " << cfg.model.arch << "\n";
+  std::cout << "name: " << cfg.name << "    arch: " << enum_name(cfg.model.arch) << "\n";
   // Parameter count: from the saved weights when there are any, else from a fresh model.
   try {
     if (fs::exists(d / "best.pt") || fs::exists(d / "last.pt")) {
@@ -42,12 +43,9 @@ void print_info(const std::string& dir) {
 
   std::cout << "\ntraining state:\n";
   if (fs::exists(d / "train_state.json")) {
-    auto st = parse_flat_json(read_file((d / "train_state.json").string()));
-    for (const char* k : {"step", "epoch", "batch_pos", "metric", "best_metric", "best_step", "bad_validations",
-                          "lr_scale", "wall_seconds", "tgt_tokens", "loss_scale"}) {
-      auto it = st.find(k);
-      if (it != st.end()) std::cout << fmt::format("  {:<16} {}\n", k, it->second);
-    }
+    const Json st = read_json_file((d / "train_state.json").string());
+    for (const auto& [key, value] : st.items())
+      std::cout << fmt::format("  {:<16} {}\n", key, value.is_string() ? value.get<std::string>() : value.dump());
   } else {
     std::cout << "  (none: not trained yet)\n";
   }

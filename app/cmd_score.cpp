@@ -10,6 +10,7 @@
 #include "nmt/metrics/bleu.h"
 #include "nmt/metrics/chrf.h"
 #include "nmt/util/error.h"
+#include "nmt/util/json.h"
 
 namespace nmt::cli {
 namespace {
@@ -24,33 +25,6 @@ struct ScoreOptions {
   bool json = false;
 };
 
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
-}
-
-std::string num(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6f", v);
-  return buf;
-}
-
 bool wants(const ScoreOptions& o, const std::string& m) {
   for (const auto& x : o.metrics)
     if (x == m) return true;
@@ -59,16 +33,9 @@ bool wants(const ScoreOptions& o, const std::string& m) {
 
 void run_score(const ScoreOptions& o) {
   const std::vector<std::string> hyps = read_lines(o.hyp);
-  std::vector<std::vector<std::string>> refs;
-  for (const auto& r : o.refs) {
-    refs.push_back(read_lines(r));
-    if (refs.back().size() != hyps.size())
-      throw DataError("line count mismatch: " + o.hyp + " has " + std::to_string(hyps.size()) + " lines, " + r +
-                      " has " + std::to_string(refs.back().size()));
-  }
-  std::ostringstream text, json;
-  json << "{";
-  bool first = true;
+  const auto refs = read_references(o.refs, o.hyp, hyps.size());
+  std::ostringstream text;
+  Json json = Json::object();
   if (wants(o, "bleu")) {
     BleuOptions bo;
     bo.tokenize = o.tokenize;
@@ -76,23 +43,18 @@ void run_score(const ScoreOptions& o) {
     bo.smooth = o.smooth;
     const BleuResult b = corpus_bleu(hyps, refs, bo);
     text << b.format() << "\n" << b.signature << "\n";
-    json << "\n  \"bleu\": {\"score\": " << num(b.score) << ", \"precisions\": [";
-    for (size_t i = 0; i < b.precisions.size(); ++i) json << (i ? ", " : "") << num(b.precisions[i]);
-    json << "], \"bp\": " << num(b.bp) << ", \"ratio\": " << num(b.ratio) << ", \"hyp_len\": " << b.sys_len
-         << ", \"ref_len\": " << b.ref_len << ", \"signature\": " << json_string(b.signature)
-         << ", \"verbose\": " << json_string(b.format()) << "}";
-    first = false;
+    json["bleu"] = {{"score", b.score},     {"precisions", b.precisions}, {"bp", b.bp},
+                    {"ratio", b.ratio},     {"hyp_len", b.sys_len},       {"ref_len", b.ref_len},
+                    {"signature", b.signature}, {"verbose", b.format()}};
   }
   if (wants(o, "chrf")) {
     const ChrfResult c = corpus_chrf(hyps, refs, 6, 2.0, o.lowercase);
     char line[64];
     std::snprintf(line, sizeof line, "chrF2 = %.2f", c.score);
     text << line << "\n" << c.signature << "\n";
-    json << (first ? "" : ",") << "\n  \"chrf\": {\"score\": " << num(c.score)
-         << ", \"signature\": " << json_string(c.signature) << ", \"verbose\": " << json_string(line) << "}";
+    json["chrf"] = {{"score", c.score}, {"signature", c.signature}, {"verbose", line}};
   }
-  json << "\n}\n";
-  std::cout << (o.json ? json.str() : text.str());
+  std::cout << (o.json ? json.dump(2) + "\n" : text.str());
 }
 
 }  // namespace

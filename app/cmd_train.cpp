@@ -16,6 +16,7 @@
 #include "nmt/training/model_dir.h"
 #include "nmt/training/trainer.h"
 #include "nmt/util/error.h"
+#include "nmt/util/file_io.h"
 
 namespace nmt::cli {
 namespace {
@@ -103,13 +104,14 @@ void add_train(CLI::App& app, GlobalOptions& g) {
     g_stop = false;
     SignalScope signals;
     TrainResult r = train_model(cfg, opt);
-    std::cout << "model:        " << cfg.output << " (" << cfg.model.arch << ", " << r.parameters << " parameters)\n"
+    std::cout << "model:        " << cfg.output << " (" << enum_name(cfg.model.arch) << ", " << r.parameters
+              << " parameters)\n"
               << "stopped:      " << r.stop_reason << " after " << r.steps_this_run << " steps this run, "
               << r.steps << " in total\n"
               << "wall time:    " << static_cast<int64_t>(r.wall_seconds) << " s\n"
               << "throughput:   " << static_cast<int64_t>(r.tokens_per_s) << " target tokens/s\n";
     if (r.has_best)
-      std::cout << "best dev " << r.metric << ": " << r.best_metric << " at step " << r.best_step << " ("
+      std::cout << "best dev " << enum_name(r.metric) << ": " << r.best_metric << " at step " << r.best_step << " ("
                 << r.best_path << ")\n";
     if (r.interrupted) std::cout << "interrupted: continue with `nmt train -c <config> --resume`\n";
   });

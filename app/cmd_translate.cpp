@@ -48,7 +48,7 @@ void write_result(std::ostream& out, int64_t index, const Translation& t, int64_
   for (const auto& [text, score] : t.nbest) out << index << " ||| " << text << " ||| " << score << '\n';
 }
 
-void run_filter(Translator& tr, const TranslateOptions& o, int64_t batch_size, int64_t max_src_len) {
+void run_filter(Translator& tr, const TranslateOptions& o, int64_t batch_size) {
   int fd = 0;
   if (!o.input.empty()) {
     fd = ::open(o.input.c_str(), O_RDONLY);
@@ -84,7 +84,7 @@ void run_filter(Translator& tr, const TranslateOptions& o, int64_t batch_size, i
     std::vector<Translation> res = tr.translate(lines);
     for (size_t i = 0; i < res.size(); ++i, ++index) {
       if (res[i].truncated)
-        spdlog::warn("input line {}: longer than the model's maximum of {} tokens, truncated", index + 1, max_src_len);
+        spdlog::warn("input line {}: longer than the model's maximum of {} tokens, truncated", index + 1, tr.max_src_len());
       write_result(out, index, res[i], tr.options().nbest);
       tokens += res[i].tgt_tokens;
       if (!o.attention_svg.empty() && !svg_written && res[i].attention.defined()) {
@@ -142,19 +142,16 @@ void add_translate(CLI::App& app, GlobalOptions& g) {
     SearchOptions so = search_options(dc);
     if (o->beam_size > 0) so.beam_size = o->beam_size;
     if (o->nbest > 0) so.nbest = o->nbest;
-    if (so.nbest > so.beam_size)
-      throw UsageError("--nbest " + std::to_string(so.nbest) + " must be <= --beam-size " +
-                       std::to_string(so.beam_size));
     if (o->max_len_ratio > 0) so.max_len_ratio = o->max_len_ratio;
     if (o->length_penalty >= 0) so.length_penalty = o->length_penalty;
+    validate_decoding_options(so);  // e.g. --nbest above --beam-size
     bool interactive = o->input.empty() && !o->force_filter && ::isatty(0);
     so.want_attention = !o->attention_svg.empty() || interactive;
     lm.model->set_attention_view(o->attention_layer, o->attention_head);
     int64_t batch = o->batch_size > 0 ? o->batch_size : dc.batch_size;
-    int64_t max_src_len = max_source_len(lm.config, lm.config.data.max_len);
-    Translator tr(lm.model, lm.tokenizers, so, batch, device, max_src_len);
+    Translator tr(lm.model, lm.tokenizers, so, batch, device, lm.config.data.max_len);
     if (interactive) run_console(tr, lm, o->attention_svg);
-    else run_filter(tr, *o, batch, max_src_len);
+    else run_filter(tr, *o, batch);
   });
 }
 

@@ -147,6 +147,10 @@ void run_console(Translator& tr, const LoadedModel& lm, const std::string& svg_p
       std::fflush(stdout);
     } catch (const nmt::Error& e) {
       std::cout << "error: " << e.what() << "\n";
+    } catch (const c10::Error& e) {  // a tensor-level failure ends this sentence, not the console
+      std::cout << "error: " << e.what_without_backtrace() << "\n";
+    } catch (const std::exception& e) {
+      std::cout << "error: " << e.what() << "\n";
     }
   }
   std::cout << "\n";

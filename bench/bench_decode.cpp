@@ -76,7 +76,7 @@ int main(int argc, char** argv) {
     for (int64_t beam : {1, 5}) {
       nmt::SearchOptions so = search_options(beam);
       nmt::Translator tr(lm.model, lm.tokenizers, so, lm.config.decode.batch_size, torch::Device(torch::kCPU),
-                         nmt::max_source_len(lm.config, lm.config.data.max_len));
+                         lm.config.data.max_len);
       auto t0 = Clock::now();
       auto out = tr.translate(src);
       double secs = seconds_since(t0);
@@ -94,7 +94,7 @@ int main(int argc, char** argv) {
     if (repeat > 0) {
       nmt::SearchOptions so = search_options(repeat_beam);
       nmt::Translator tr(lm.model, lm.tokenizers, so, lm.config.decode.batch_size, torch::Device(torch::kCPU),
-                         nmt::max_source_len(lm.config, lm.config.data.max_len));
+                         lm.config.data.max_len);
       std::printf("%-28s RSS after each of %d passes at beam %d (MiB):", lm.config.name.c_str(), repeat, repeat_beam);
       for (int r = 0; r < repeat; ++r) {
         tr.translate(src);

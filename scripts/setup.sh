@@ -12,6 +12,8 @@ PKGS=(
   libsentencepiece-dev sentencepiece
   # config, logging, tests, arguments
   libyaml-cpp-dev libspdlog-dev catch2 libcli11-dev
+  # JSON (metrics logs, training state, score --json)
+  nlohmann-json3-dev
   # default corpus: SWORD Bible modules and their reader
   diatheke sword-text-sparv sword-text-kjv
   # report rendering check (headless browser) and XML well-formedness

@@ -7,3 +7,4 @@
 #include <memory>
 #include <optional>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>

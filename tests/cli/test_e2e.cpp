@@ -193,7 +193,10 @@ TEST_CASE("the interactive console works in a real terminal (tmux)", "[e2e]") {
       wait_pane(sess, "ms, beam", 2) +
       "tmux send-keys -t " + sess + " \":attn\" Enter;" + wait_pane(sess, "┼", 1) +
       "tmux capture-pane -p -t " + sess + " > " + (w / "pane.txt").string() + ";"
-      "tmux send-keys -t " + sess + " \":quit\" Enter; sleep 1; tmux kill-session -t " + sess + " 2>/dev/null; true";
+      "tmux send-keys -t " + sess + " \":quit\" Enter;"
+      // :quit ends the console and with it the session; wait for that, then clean up regardless.
+      "for i in $(seq 80); do tmux has-session -t " + sess + " 2>/dev/null || break; sleep 0.25; done;"
+      "tmux kill-session -t " + sess + " 2>/dev/null; true";
   sh(script);
   std::string pane = slurp(w / "pane.txt");
   INFO(pane);

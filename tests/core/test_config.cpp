@@ -63,10 +63,10 @@ TEST_CASE("a valid config loads into typed structs", "[config]") {
   nmt::Config c = nmt::load_config(write_tmp(kValid));
   CHECK(c.name == "demo");
   CHECK(c.data.train.src == "t.src");
-  CHECK(c.tokenizer.type == "word");
-  CHECK(c.model.arch == "transformer");
-  CHECK(c.transformer().d_model == 32);
-  CHECK(c.transformer().heads == 4);
+  CHECK(c.tokenizer.type == nmt::TokenizerType::Word);
+  CHECK(c.model.arch == nmt::Arch::Transformer);
+  CHECK(c.transformer().d_model() == 32);
+  CHECK(c.transformer().heads() == 4);
   CHECK(c.train.max_steps == 10);
   CHECK(c.train.seed == 7);
   CHECK(c.train.batch_tokens == 4096);  // default
@@ -137,7 +137,7 @@ TEST_CASE("a missing or empty config file is a ConfigError", "[config]") {
 TEST_CASE("set overrides (--set) change any key with the same validation", "[config]") {
   nmt::Config c = nmt::load_config(write_tmp(kValid), {"model.d_model=64", "train.lr=0.001",
                                                         "decode.beam_size=3", "name=other"});
-  CHECK(c.transformer().d_model == 64);
+  CHECK(c.transformer().d_model() == 64);
   CHECK(c.train.lr == Approx(0.001));
   CHECK(c.decode.beam_size == 3);
   CHECK(c.name == "other");
@@ -157,7 +157,7 @@ TEST_CASE("the resolved config round-trips through to_yaml", "[config]") {
   nmt::Config b = nmt::parse_config_text(text, "resolved");
   CHECK(nmt::to_yaml(b) == text);
   CHECK(b.train.max_minutes == Approx(2.5));
-  CHECK(b.transformer().ffn == 64);
+  CHECK(b.transformer().ffn() == 64);
   for (const char* arch : {"rnn", "bahdanau"}) {
     std::string t = replace(kValid, "arch: transformer\n  d_model: 32\n  heads: 4\n  ffn: 64\n",
                             std::string("arch: ") + arch + "\n  hidden: 32\n");
@@ -176,4 +176,31 @@ TEST_CASE("the shipped configs all load", "[config]") {
     ++n;
   }
   CHECK(n >= 6);  // toy/reverse-* and bible-es-en/*
+}
+
+TEST_CASE("choices are enums: a bad word lists the valid ones", "[config]") {
+  std::string msg = error_of(replace(kValid, "  max_steps: 10\n", "  max_steps: 10\n  schedule: cosine\n"));
+  CHECK_THAT(msg, Contains("train.schedule: expected one of noam|constant|plateau, got \"cosine\""));
+  nmt::Config c = nmt::load_config(write_tmp(kValid), {"train.schedule=plateau", "model.norm=post"});
+  CHECK(c.train.schedule == nmt::ScheduleKind::Plateau);
+  CHECK(c.transformer().norm() == nmt::NormPosition::Post);
+  CHECK(nmt::to_yaml(c).find("schedule: plateau") != std::string::npos);
+}
+
+TEST_CASE("decoding options are checked by the same rules the search uses", "[config]") {
+  std::string msg = error_of(std::string(kValid) + "decode:\n  beam_size: 2\n  nbest: 3\n  length_penalty: -1\n");
+  CHECK_THAT(msg, Contains("decode.nbest: must be <= beam_size (3 > 2)"));
+  CHECK_THAT(msg, Contains("decode.length_penalty: must be >= 0, got -1"));
+  nmt::DecodingOptions d;
+  d.beam_size = 2;
+  d.nbest = 3;
+  CHECK_THROWS_WITH(nmt::validate_decoding_options(d), Contains("decode.nbest: must be <= beam_size (3 > 2)"));
+}
+
+TEST_CASE("language codes are optional and round-trip", "[config]") {
+  nmt::Config c = nmt::load_config(write_tmp(kValid), {"data.src_lang=es", "data.tgt_lang=en"});
+  CHECK(c.data.src_lang == "es");
+  CHECK(c.data.tgt_lang == "en");
+  CHECK(nmt::parse_config_text(nmt::to_yaml(c), "x").data.tgt_lang == "en");
+  CHECK(nmt::load_config(write_tmp(kValid)).data.src_lang.empty());
 }

@@ -40,7 +40,7 @@ TEST_CASE("word vocabulary: specials first, then by frequency then symbol, cappe
 TEST_CASE("word tokenizer: round trip, unknowns, specials skipped", "[tokenizer]") {
   TempDir d("word");
   nmt::TokenizerConfig cfg;
-  cfg.type = "word";
+  cfg.type = nmt::TokenizerType::Word;
   cfg.vocab_size = 100;
   nmt::FilePair train{d.file("train.src", "a1 a2 a3\na2 a1\n"), d.file("train.tgt", "a3 a2 a1\na9\n")};
   auto tok = nmt::prepare_tokenizers((d.path / "model").string(), cfg, train);
@@ -70,7 +70,7 @@ TEST_CASE("word tokenizer: round trip, unknowns, specials skipped", "[tokenizer]
 TEST_CASE("prepare_tokenizers names an unreadable training file", "[tokenizer]") {
   TempDir d("badtrain");
   nmt::TokenizerConfig cfg;
-  cfg.type = "word";
+  cfg.type = nmt::TokenizerType::Word;
   nmt::FilePair train{d / "missing.src", d / "missing.tgt"};
   NMT_REQUIRE_THROWS_TYPE_WITH(nmt::prepare_tokenizers((d.path / "m").string(), cfg, train), nmt::DataError,
                          Catch::Matchers::Contains("missing.src"));
@@ -113,7 +113,7 @@ TEST_CASE("SentencePiece: train, round trip, unknowns, reproducible", "[tokenize
   REQUIRE(tok2.src->encode("and god said let there be light") == tok.src->encode("and god said let there be light"));
 
   // BPE, separate models.
-  cfg.model_type = "bpe";
+  cfg.model_type = nmt::SpmModelType::BPE;
   cfg.joint = false;
   cfg.vocab_size = 50;
   auto bpe = nmt::prepare_tokenizers((d.path / "m3").string(), cfg, train);

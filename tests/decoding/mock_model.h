@@ -41,6 +41,7 @@ class MockModel : public nmt::Seq2SeqImpl {
   nmt::StepOut step(const torch::Tensor& prev, nmt::DecoderState& st, bool want_attention) override {
     const int64_t n = prev.size(0);
     rows_seen.push_back(n);
+    training_seen.push_back(is_training());
     TORCH_CHECK(st.per_hyp.at("h").size(0) == n && st.per_src.at("srcsum").size(0) == n, "mock: state rows");
     torch::Tensor h = torch::fmod(st.per_hyp.at("h") * 1.37 + prev.to(torch::kDouble) * 0.61 + 0.1, 97.0);
     st.per_hyp["h"] = h;
@@ -72,8 +73,13 @@ class MockModel : public nmt::Seq2SeqImpl {
 
   int64_t target_vocab() const override { return vocab_; }
   std::string arch() const override { return "mock"; }
+  std::string title() const override { return "mock model"; }
+  nmt::AttentionViews attention_views() const override { return {1, 1, "mock attention"}; }
+  int64_t max_target_positions() const override { return max_target_positions_; }
 
-  std::vector<int64_t> rows_seen;  // N of every step() call
+  std::vector<int64_t> rows_seen;       // N of every step() call
+  std::vector<bool> training_seen;      // is_training() at every step() call
+  int64_t max_target_positions_ = 0;    // 0 = no limit
 
  private:
   int64_t vocab_;

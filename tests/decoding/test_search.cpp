@@ -179,8 +179,23 @@ TEST_CASE("search: option checks and eval mode", "[decoding][search]") {
   CHECK_THROWS_AS(run(m, kSents, opts(2, 3)), nmt::UsageError);
   CHECK_THROWS_AS(run(m, kSents, opts(0)), nmt::UsageError);
   m.train();
+  m.training_seen.clear();
   run(m, kSents, opts(2));
+  REQUIRE_FALSE(m.training_seen.empty());
+  for (bool training : m.training_seen) CHECK_FALSE(training);  // every step ran in eval mode
   CHECK(m.is_training());  // restored after the search
   auto [src, mask] = make_batch(kSents);
   CHECK(nmt::search(m, src.slice(0, 0, 0), mask.slice(0, 0, 0), opts(2)).empty());
+}
+
+TEST_CASE("search: outputs never exceed the model's target positions", "[decoding][search]") {
+  MockModel m(12, 1.5, /*suppress_eos=*/true);
+  m.max_target_positions_ = 4;  // inputs at positions 0..3: at most 4 outputs, EOS included
+  for (int64_t beam : {1, 3}) {
+    auto res = run(m, kSents, opts(beam));
+    for (const auto& nb : res) {
+      REQUIRE_FALSE(nb.empty());
+      CHECK(nb[0].tokens.size() + 1 <= 4);
+    }
+  }
 }

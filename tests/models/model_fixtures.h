@@ -1,69 +1,16 @@
-// Small models and batches shared by the model tests.
+// Small batches shared by the model tests (the models are in common/tiny_models.h).
 #pragma once
 #include <torch/torch.h>
 
 #include <string>
 #include <vector>
 
+#include "common/tiny_models.h"
 #include "nmt/config/config.h"
 #include "nmt/data/vocab.h"
 #include "nmt/models/factory.h"
 
 namespace nmt::test {
-
-struct NamedConfig {
-  std::string name;
-  ModelConfig cfg;
-};
-
-inline ModelConfig tiny_rnn(const std::string& cell, bool bidirectional, int64_t layers = 1) {
-  RnnConfig r;
-  r.cell = cell;
-  r.emb_dim = 16;
-  r.hidden = 24;
-  r.layers = layers;
-  r.bidirectional = bidirectional;
-  r.dropout = 0.1;
-  return {"rnn", r};
-}
-
-inline ModelConfig tiny_bahdanau(const std::string& cell, int64_t dec_layers = 1, bool tied = false) {
-  BahdanauConfig b;
-  b.cell = cell;
-  b.emb_dim = 16;
-  b.hidden = 24;
-  b.enc_layers = 2;
-  b.dec_layers = dec_layers;
-  b.attn_dim = 20;
-  b.dropout = 0.1;
-  b.tied_embeddings = tied;
-  return {"bahdanau", b};
-}
-
-inline ModelConfig tiny_transformer(const std::string& norm, bool tied = true) {
-  TransformerConfig t;
-  t.d_model = 32;
-  t.heads = 4;
-  t.ffn = 64;
-  t.enc_layers = 2;
-  t.dec_layers = 2;
-  t.dropout = 0.1;
-  t.attention_dropout = 0.1;
-  t.norm = norm;
-  t.tied_embeddings = tied;
-  t.max_positions = 128;
-  return {"transformer", t};
-}
-
-// Every architecture in its main variants.
-inline std::vector<NamedConfig> all_tiny_models() {
-  return {{"rnn-gru", tiny_rnn("gru", false)},
-          {"rnn-lstm-bi-2layer", tiny_rnn("lstm", true, 2)},
-          {"bahdanau-gru", tiny_bahdanau("gru")},
-          {"bahdanau-lstm-2layer-tied", tiny_bahdanau("lstm", 2, true)},
-          {"transformer-pre", tiny_transformer("pre")},
-          {"transformer-post-untied", tiny_transformer("post", false)}};
-}
 
 struct ToyBatch {
   torch::Tensor src, src_mask, tgt_in;  // [B, S], [B, S], [B, T]

@@ -26,8 +26,8 @@ TEST_CASE("scaled dot-product attention: the worked example with d_k = 64", "[at
   auto v = torch::eye(2).unsqueeze(0);  // value j = e_j, so the output is the weights
   auto out = scaled_dot_product_attention(q, k, v);
 
-  // scores / √64 = 14 and 12
-  auto scores = torch::matmul(q, k.transpose(1, 2)) / std::sqrt(64.0);
+  // The library's scaled scores: q·k / √64 = 14 and 12
+  auto scores = attention_scores(q, k);
   CHECK(scores[0][0][0].item<double>() == Approx(14.0));
   CHECK(scores[0][0][1].item<double>() == Approx(12.0));
   CHECK(std::round(out.weights[0][0][0].item<double>() * 100) / 100 == Approx(0.88));

@@ -4,7 +4,10 @@
 #include <torch/torch.h>
 
 #include "model_fixtures.h"
+#include "nmt/models/bahdanau.h"
 #include "nmt/models/factory.h"
+#include "nmt/models/rnn.h"
+#include "nmt/models/transformer.h"
 #include "nmt/util/error.h"
 
 using namespace nmt;
@@ -38,7 +41,7 @@ TEST_CASE("every model: shapes of encode, start, step and forward", "[models]") 
   for (const auto& m : all_tiny_models()) {
     SECTION(m.name) {
       auto model = build(m.cfg);
-      CHECK(model->arch() == m.cfg.arch);
+      CHECK(model->arch() == enum_name(m.cfg.arch));
       CHECK(model->target_vocab() == kTgtVocab);
       CHECK(model->parameter_count() > 0);
       auto b = toy_batch();
@@ -52,7 +55,7 @@ TEST_CASE("every model: shapes of encode, start, step and forward", "[models]") 
       auto out = model->step(torch::full({3}, kBosId, torch::kLong), state, /*want_attention=*/true);
       CHECK(out.logits.sizes() == std::vector<int64_t>{3, kTgtVocab});
       CHECK(state.step == 1);
-      if (m.cfg.arch == "rnn") {
+      if (m.cfg.arch == Arch::RNN) {
         CHECK_FALSE(out.attention.defined());  // no attention: nothing to show
       } else {
         REQUIRE(out.attention.sizes() == std::vector<int64_t>{3, 7});
@@ -144,7 +147,17 @@ TEST_CASE("every model: DecoderState expand, reorder and keep", "[models][state]
       // swapped tokens in the first place.
       model->step(first, state);
       auto idx = torch::tensor({1, 0, 3, 2, 5, 4}, torch::kLong);
+      const auto per_src_before = state.per_src;
+      const auto per_hyp_before = state.per_hyp;
       state.reorder(idx);
+      for (const auto& [key, t] : per_src_before) {
+        INFO("per_src[" << key << "]");
+        CHECK(state.per_src.at(key).equal(t));  // the source side is never reordered
+      }
+      for (const auto& [key, t] : per_hyp_before) {
+        INFO("per_hyp[" << key << "]");
+        CHECK(state.per_hyp.at(key).equal(t.index_select(0, idx)));
+      }
       auto after_reorder = model->step(second, state).logits;
 
       auto reference = model->start(enc);
@@ -182,21 +195,24 @@ TEST_CASE("DecoderState operations on plain tensors", "[state]") {
   s.expand(2);
   CHECK(s.per_hyp["h"].view(-1).equal(torch::tensor({0, 0, 1, 1, 2, 2}, torch::kLong)));
   CHECK(s.per_src["m"].view(-1).equal(torch::tensor({0, 0, 10, 10, 20, 20}, torch::kLong)));
-  s.reorder(torch::tensor({1, 1, 3, 2, 4, 4}, torch::kLong));
-  CHECK(s.per_hyp["h"].view(-1).equal(torch::tensor({0, 0, 1, 1, 2, 2}, torch::kLong)));
+  // A real permutation across sentences: rows 2, 0, 5, 1, 4, 3 hold sentences 1, 0, 2, 0, 2, 1.
+  s.reorder(torch::tensor({2, 0, 5, 1, 4, 3}, torch::kLong));
+  CHECK(s.per_hyp["h"].view(-1).equal(torch::tensor({1, 0, 2, 0, 2, 1}, torch::kLong)));
   CHECK(s.per_src["m"].view(-1).equal(torch::tensor({0, 0, 10, 10, 20, 20}, torch::kLong)));  // untouched
+  s.reorder(torch::tensor({1, 0, 3, 2, 4, 5}, torch::kLong));
+  CHECK(s.per_hyp["h"].view(-1).equal(torch::tensor({0, 1, 0, 2, 2, 1}, torch::kLong)));
   s.keep(torch::tensor({0, 0, 1, 1, 0, 1}, torch::kBool));
   CHECK(s.size() == 3);
-  CHECK(s.per_hyp["h"].view(-1).equal(torch::tensor({1, 1, 2}, torch::kLong)));
+  CHECK(s.per_hyp["h"].view(-1).equal(torch::tensor({0, 2, 1}, torch::kLong)));
   CHECK(s.per_src["m"].view(-1).equal(torch::tensor({10, 10, 20}, torch::kLong)));
   s.keep(torch::tensor({2}, torch::kLong));
-  CHECK(s.per_hyp["h"].view(-1).equal(torch::tensor({2}, torch::kLong)));
+  CHECK(s.per_hyp["h"].view(-1).equal(torch::tensor({1}, torch::kLong)));
   CHECK(DecoderState{}.size() == 0);
 }
 
 TEST_CASE("transformer: attention view selects layer and head", "[models][transformer]") {
   torch::NoGradGuard no_grad;
-  auto model = build(tiny_transformer("pre"));
+  auto model = build(tiny_transformer(NormPosition::Pre));
   auto b = toy_batch();
   auto enc = model->encode(b.src, b.src_mask);
   auto bos = torch::full({3}, kBosId, torch::kLong);
@@ -215,19 +231,49 @@ TEST_CASE("transformer: attention view selects layer and head", "[models][transf
 }
 
 TEST_CASE("factory: tied embeddings share one matrix and need a joint vocabulary", "[models][factory]") {
-  auto tied = make_model(tiny_transformer("pre", true), 20, 20);
-  auto untied = make_model(tiny_transformer("pre", false), 20, 20);
+  auto tied = make_model(tiny_transformer(NormPosition::Pre, true), 20, 20);
+  auto untied = make_model(tiny_transformer(NormPosition::Pre, false), 20, 20);
   // untied: separate source, target embeddings and output projection (3 × 20 × 32)
   CHECK(untied->parameter_count() - tied->parameter_count() == 2 * 20 * 32);
-  CHECK_THROWS_AS(make_model(tiny_transformer("pre", true), 20, 21), ConfigError);
-  CHECK_NOTHROW(make_model(tiny_transformer("pre", false), 20, 21));
-  CHECK_THROWS_AS(make_model(ModelConfig{"lstm", RnnConfig{}}, 20, 20), ConfigError);
-  CHECK_THROWS_AS(make_model(ModelConfig{"transformer", RnnConfig{}}, 20, 20), ConfigError);
+  CHECK_THROWS_AS(make_model(tiny_transformer(NormPosition::Pre, true), 20, 21), ConfigError);
+  CHECK_NOTHROW(make_model(tiny_transformer(NormPosition::Pre, false), 20, 21));
+  CHECK_THROWS_AS(make_model(ModelConfig{Arch::Transformer, RnnOptions{}}, 20, 20), ConfigError);
+  // Model constructors run the same checks as the config reader.
+  CHECK_THROWS_WITH(TransformerImpl(TransformerOptions().src_vocab(20).tgt_vocab(20).d_model(30).heads(4)),
+                    Catch::Matchers::Contains("model.heads: must divide model.d_model (30 % 4 = 2)"));
+  CHECK_THROWS_AS(BahdanauSeq2SeqImpl(BahdanauOptions().src_vocab(20).tgt_vocab(20).hidden(25)), ConfigError);
+  CHECK_THROWS_AS(RnnSeq2SeqImpl(RnnOptions().src_vocab(20).tgt_vocab(20).emb_dim(8).hidden(16).tied_embeddings(true)),
+                  ConfigError);
   // Parameter names read like the architecture.
   auto params = tied->named_parameters();
   CHECK(params.contains("shared_embedding.weight"));
   CHECK(params.contains("decoder_layers.1.cross_attn.in_proj.weight"));
   CHECK(params.contains("encoder_layers.0.ffn.expand.weight"));
-  auto bahdanau = make_model(tiny_bahdanau("gru"), 20, 20);
+  auto bahdanau = make_model(tiny_bahdanau(RnnCell::GRU), 20, 20);
   CHECK(bahdanau->named_parameters().contains("attention.key_proj.weight"));
+}
+
+TEST_CASE("every model describes its attention views, and step() honours them", "[models]") {
+  torch::NoGradGuard no_grad;
+  for (const auto& m : all_tiny_models()) {
+    SECTION(m.name) {
+      auto model = build(m.cfg);
+      CHECK_FALSE(model->title().empty());
+      const AttentionViews v = model->attention_views();
+      auto b = toy_batch();
+      auto state = model->start(model->encode(b.src, b.src_mask));
+      auto out = model->step(torch::full({3}, kBosId, torch::kLong), state, /*want_attention=*/true);
+      CHECK(out.attention.defined() == (v.layers > 0));  // a model reports attention iff it has views
+      CHECK_NOTHROW(model->set_attention_view(-1, -1));
+      CHECK_THROWS_AS(model->set_attention_view(std::max<int64_t>(v.layers, 1), -1), UsageError);
+      CHECK_THROWS_AS(model->set_attention_view(-1, std::max<int64_t>(v.heads, 1)), UsageError);
+      if (m.cfg.arch == Arch::Transformer) {
+        CHECK(v.layers == 2);
+        CHECK(v.heads == 4);
+        CHECK(model->max_source_positions() == 128);
+      } else {
+        CHECK(model->max_source_positions() == 0);  // recurrent encoders have no length limit
+      }
+    }
+  }
 }

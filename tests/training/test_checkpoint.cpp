@@ -11,7 +11,8 @@
 #include <sstream>
 
 #include "nmt/training/checkpoint.h"
-#include "nmt/training/json_lines.h"
+#include "nmt/training/metrics_log.h"
+#include "nmt/util/file_io.h"
 #include "nmt/training/model_dir.h"
 #include "nmt/util/error.h"
 #include "training/toy.h"
@@ -136,10 +137,10 @@ TEST_CASE("weights and training state round-trip exactly", "[training][checkpoin
   auto p1 = m->parameters(), p2 = m2->parameters();
   for (size_t i = 0; i < p1.size(); ++i) CHECK(torch::equal(p1[i], p2[i]));
 
-  auto json = nmt::parse_flat_json(nmt::train_state_json(st2, "bleu"));
-  CHECK(json.at("step") == "17");
+  auto json = nmt::parse_json(nmt::train_state_json(st2, nmt::DevMetric::BLEU), "train_state.json");
+  CHECK(json.at("step") == 17);
   CHECK(json.at("metric") == "bleu");
-  CHECK(json.at("best_metric") == "12.5");
+  CHECK(json.at("best_metric") == 12.5);
 
   // A missing or foreign file is a clear IoError.
   CHECK_THROWS_AS(nmt::load_weights(*m2, (dir.path / "none.pt").string(), torch::kCPU), nmt::IoError);
@@ -159,13 +160,18 @@ TEST_CASE("metrics log drops records written after the resumed checkpoint", "[tr
   }
   nmt::MetricsLog log;
   log.open(p, 2);
-  log.write(nmt::JsonObject().add("type", "train").add("step", int64_t{3}).add("name", "a\"b"));
-  std::istringstream in(slurp(p));
-  std::string line;
-  std::vector<std::map<std::string, std::string>> recs;
-  while (std::getline(in, line)) recs.push_back(nmt::parse_flat_json(line));
+  log.write({{"type", "train"}, {"step", 3}, {"name", "a\"b"}});
+  const auto recs = nmt::read_metrics_log(p);
   REQUIRE(recs.size() == 3);
-  CHECK(recs[0].at("step") == "1");
+  CHECK(recs[0].at("step") == 1);
   CHECK(recs[1].at("type") == "dev");
   CHECK(recs[2].at("name") == "a\"b");
+  // A malformed line in the middle is skipped by the reader (with a warning), not fatal.
+  {
+    std::ofstream out(p, std::ios::app);
+    out << "not json\n{\"type\":\"dev\",\"step\":4}\n";
+  }
+  const auto more = nmt::read_metrics_log(p);
+  REQUIRE(more.size() == 4);
+  CHECK(more[3].at("step") == 4);
 }

@@ -6,6 +6,7 @@
 
 #include "nmt/data/batcher.h"
 #include "nmt/data/vocab.h"
+#include "common/tiny_models.h"
 #include "nmt/models/factory.h"
 #include "nmt/training/amp.h"
 #include "nmt/training/loss.h"
@@ -55,16 +56,9 @@ TEST_CASE("gradient accumulation equals one larger batch", "[training][loss]") {
   REQUIRE(half1.tgt_tokens + half2.tgt_tokens == all.tgt_tokens);
   REQUIRE(half1.tgt_tokens != half2.tgt_tokens);
 
-  nmt::ModelConfig mc;
-  mc.arch = "rnn";
-  nmt::RnnConfig rc;
-  rc.emb_dim = 8;
-  rc.hidden = 8;
-  rc.dropout = 0.0;
-  mc.options = rc;
-  auto model = nmt::make_model(mc, 12, 12);
+  auto model = nmt::make_model(nmt::test::tiny_rnn(nmt::RnnCell::GRU, false, 1, /*emb=*/8, /*hidden=*/8, 0.0), 12, 12);
   model->train();
-  nmt::Amp amp("off", torch::kCPU);
+  nmt::Amp amp(nmt::AmpMode::Off, torch::kCPU);
   auto params = model->parameters();
 
   auto grads = [&]() {

@@ -8,7 +8,7 @@
 
 TEST_CASE("noam peaks at lr when step == warmup", "[training][schedule]") {
   nmt::TrainConfig t;
-  t.schedule = "noam";
+  t.schedule = nmt::ScheduleKind::Noam;
   t.lr = 1e-3;
   t.warmup = 100;
   nmt::LrSchedule s(t);
@@ -22,7 +22,7 @@ TEST_CASE("noam peaks at lr when step == warmup", "[training][schedule]") {
 
 TEST_CASE("constant schedule with and without linear warmup", "[training][schedule]") {
   nmt::TrainConfig t;
-  t.schedule = "constant";
+  t.schedule = nmt::ScheduleKind::Constant;
   t.lr = 2e-3;
   t.warmup = 0;
   nmt::LrSchedule flat(t);
@@ -39,7 +39,7 @@ TEST_CASE("constant schedule with and without linear warmup", "[training][schedu
 TEST_CASE("plateau multiplies by the factor after patience bad validations, floored at min_lr",
           "[training][schedule]") {
   nmt::TrainConfig t;
-  t.schedule = "plateau";
+  t.schedule = nmt::ScheduleKind::Plateau;
   t.lr = 1e-3;
   t.warmup = 0;
   t.plateau_factor = 0.5;

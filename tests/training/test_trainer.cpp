@@ -7,7 +7,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "nmt/training/json_lines.h"
+#include "nmt/training/metrics_log.h"
 #include "nmt/training/model_dir.h"
 #include "nmt/training/trainer.h"
 #include "nmt/util/error.h"
@@ -17,14 +17,7 @@ namespace fs = std::filesystem;
 using nmt_test::TempDir;
 
 namespace {
-std::vector<std::map<std::string, std::string>> read_jsonl(const fs::path& p) {
-  std::ifstream in(p);
-  std::string line;
-  std::vector<std::map<std::string, std::string>> out;
-  while (std::getline(in, line))
-    if (!line.empty()) out.push_back(nmt::parse_flat_json(line));
-  return out;
-}
+std::vector<nmt::Json> read_jsonl(const fs::path& p) { return nmt::read_metrics_log(p.string()); }
 }  // namespace
 
 TEST_CASE("training lowers the loss on a toy task and writes a complete model directory", "[training][trainer]") {
@@ -55,17 +48,17 @@ TEST_CASE("training lowers the loss on a toy task and writes a complete model di
   for (auto& rec : recs) {
     if (rec.at("type") == "train") {
       ++train;
-      for (const char* k : {"step", "epoch", "wall", "loss", "ppl", "lr", "tokens_per_s"}) CHECK(rec.count(k));
+      for (const char* k : {"step", "epoch", "wall", "loss", "ppl", "lr", "tokens_per_s"}) CHECK(rec.contains(k));
     } else {
       ++dev;
-      for (const char* k : {"step", "epoch", "wall", "loss", "ppl", "bleu", "chrf"}) CHECK(rec.count(k));
+      for (const char* k : {"step", "epoch", "wall", "loss", "ppl", "bleu", "chrf"}) CHECK(rec.contains(k));
     }
   }
   CHECK(train == 6);
   CHECK(dev == 2);
 
   auto lm = nmt::load_model_dir(out, torch::kCPU, "best");
-  CHECK(lm.config.model.arch == "transformer");
+  CHECK(lm.config.model.arch == nmt::Arch::Transformer);
   CHECK(lm.weights == (fs::path(out) / "best.pt").string());
   CHECK_FALSE(lm.model->is_training());
   CHECK(lm.model->parameter_count() == r.parameters);

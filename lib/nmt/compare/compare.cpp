@@ -1,8 +1,10 @@
+// nmt compare in three parts: train (or take) the models, evaluate each on the shared test
+// set, and assemble the report. Nothing here asks which architecture a model is: titles and
+// attention views come from the model contract.
 #include "nmt/compare/compare.h"
 
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 
 #include "nmt/config/config.h"
@@ -11,11 +13,13 @@
 #include "nmt/metrics/bleu.h"
 #include "nmt/metrics/chrf.h"
 #include "nmt/report/report.h"
-#include "nmt/training/json_lines.h"
+#include "nmt/training/metrics_log.h"
 #include "nmt/training/model_dir.h"
 #include "nmt/training/trainer.h"
 #include "nmt/util/device.h"
 #include "nmt/util/error.h"
+#include "nmt/util/file_io.h"
+#include "nmt/util/json.h"
 
 namespace fs = std::filesystem;
 
@@ -44,60 +48,38 @@ size_t word_count(const std::string& s) {
   return n;
 }
 
-double num(const std::map<std::string, std::string>& rec, const std::string& key, double def = NAN) {
-  auto it = rec.find(key);
-  if (it == rec.end() || it->second == "null" || it->second.empty()) return def;
-  try {
-    return std::stod(it->second);
-  } catch (...) {
-    return def;
-  }
+std::optional<double> optional_number(const Json& rec, const char* key) {
+  const double v = json_number(rec, key, NAN);
+  return std::isfinite(v) ? std::optional<double>(v) : std::nullopt;
 }
 
 // Fills the training figures of `m` from the model directory's metrics.jsonl and state.
 void read_training_record(const std::string& dir, ModelSummary& m) {
-  std::ifstream f(fs::path(dir) / "metrics.jsonl");
-  std::string line;
   double tps_sum = 0;
   int64_t tps_n = 0;
-  while (std::getline(f, line)) {
-    if (line.empty()) continue;
-    auto rec = parse_flat_json(line);
-    std::string type = rec.count("type") ? rec["type"] : "";
+  for (const Json& rec : read_metrics_log((fs::path(dir) / "metrics.jsonl").string())) {
+    const std::string type = rec.value("type", "");
     if (type == "train") {
-      double t = num(rec, "tokens_per_s");
-      if (std::isfinite(t)) {
-        tps_sum += t;
-        ++tps_n;
-      }
-      double rss = num(rec, "peak_rss_mib");  // the training process's peak resident memory so far
-      if (std::isfinite(rss) && (!m.peak_memory_mib || rss > *m.peak_memory_mib)) m.peak_memory_mib = rss;
+      if (auto t = optional_number(rec, "tokens_per_s")) tps_sum += *t, ++tps_n;
+      auto rss = optional_number(rec, "peak_rss_mib");  // the training process's peak resident memory so far
+      if (rss && (!m.peak_memory_mib || *rss > *m.peak_memory_mib)) m.peak_memory_mib = rss;
     } else if (type == "dev") {
       CurvePoint p;
-      p.step = static_cast<int64_t>(num(rec, "step", 0));
-      double wall = num(rec, "wall"), bleu = num(rec, "bleu"), loss = num(rec, "loss");
-      if (std::isfinite(wall)) p.wall_minutes = wall / 60.0;
-      if (std::isfinite(bleu)) p.dev_bleu = bleu;
-      if (std::isfinite(loss)) p.dev_loss = loss;
+      p.step = static_cast<int64_t>(json_number(rec, "step", 0));
+      if (auto wall = optional_number(rec, "wall")) p.wall_minutes = *wall / 60.0;
+      p.dev_bleu = optional_number(rec, "bleu");
+      p.dev_loss = optional_number(rec, "loss");
       m.curve.push_back(p);
       if (p.dev_bleu && (!m.best_dev_bleu || *p.dev_bleu > *m.best_dev_bleu)) m.best_dev_bleu = p.dev_bleu;
     }
   }
   if (tps_n > 0) m.train_tgt_tokens_per_s = tps_sum / static_cast<double>(tps_n);
-  fs::path state = fs::path(dir) / "train_state.json";
+  const fs::path state = fs::path(dir) / "train_state.json";
   if (fs::exists(state)) {
-    auto s = parse_flat_json(read_file(state.string()));
-    double step = num(s, "step"), wall = num(s, "wall_seconds");
-    if (std::isfinite(step)) m.train_steps = static_cast<int64_t>(step);
-    if (std::isfinite(wall)) m.train_wall_minutes = wall / 60.0;
+    const Json s = read_json_file(state.string());
+    if (auto step = optional_number(s, "step")) m.train_steps = static_cast<int64_t>(*step);
+    if (auto wall = optional_number(s, "wall_seconds")) m.train_wall_minutes = *wall / 60.0;
   }
-}
-
-std::string arch_title(const std::string& arch) {
-  if (arch == "rnn") return "RNN, no attention";
-  if (arch == "bahdanau") return "RNN + Bahdanau attention";
-  if (arch == "transformer") return "Transformer";
-  return arch;
 }
 
 HeatmapData heatmap_of(const Translation& t, const std::string& title) {
@@ -113,16 +95,11 @@ HeatmapData heatmap_of(const Translation& t, const std::string& title) {
   return h;
 }
 
-}  // namespace
+// ---- 1. training --------------------------------------------------------------------------
 
-std::string run_compare(const CompareOptions& opt) {
-  if (opt.configs.empty() && opt.models.empty())
-    throw UsageError("compare: give configs (-c) to train or model directories (--models) to reuse");
-  std::vector<std::string> dirs;
-  std::vector<std::pair<std::string, std::string>> config_texts;
-
-  // 1. Load and check every config before training any: two models must not share a directory,
-  //    and a directory that already holds a trained model is never overwritten.
+// Loads every config and checks them all before training any: two models must not share a
+// directory, and a directory that already holds a trained model is never overwritten.
+std::vector<Config> load_configs(const CompareOptions& opt) {
   std::vector<Config> cfgs;
   for (const auto& file : opt.configs) {
     std::vector<std::string> sets = opt.overrides;
@@ -132,10 +109,9 @@ std::string run_compare(const CompareOptions& opt) {
       sets.push_back(b.str());
     }
     Config cfg = load_config(file, sets);
-    if (!opt.models_dir.empty()) cfg.output = (std::filesystem::path(opt.models_dir) / cfg.name).string();
+    if (!opt.models_dir.empty()) cfg.output = (fs::path(opt.models_dir) / cfg.name).string();
     for (size_t k = 0; k < cfgs.size(); ++k)
-      if (std::filesystem::path(cfgs[k].output).lexically_normal() ==
-          std::filesystem::path(cfg.output).lexically_normal())
+      if (fs::path(cfgs[k].output).lexically_normal() == fs::path(cfg.output).lexically_normal())
         throw UsageError("compare: " + opt.configs[k] + " and " + file + " both train into " + cfg.output +
                          "; give them different `output` (or names, with --models-dir)");
     if (has_training_state(cfg.output))
@@ -143,9 +119,14 @@ std::string run_compare(const CompareOptions& opt) {
                        "); reuse it with --models " + cfg.output + ", or train elsewhere with --models-dir DIR");
     cfgs.push_back(std::move(cfg));
   }
-  // 2. Train them (or take the given directories).
-  for (Config& cfg : cfgs) {
-    spdlog::info("compare: training {} ({}) into {}", cfg.name, cfg.model.arch, cfg.output);
+  return cfgs;
+}
+
+// Trains the configs one after another; returns the model directories to compare.
+std::vector<std::string> train_all(const CompareOptions& opt) {
+  std::vector<std::string> dirs;
+  for (const Config& cfg : load_configs(opt)) {
+    spdlog::info("compare: training {} ({}) into {}", cfg.name, enum_name(cfg.model.arch), cfg.output);
     reset_peak_rss();
     TrainOptions to;
     to.device = opt.device;
@@ -156,120 +137,157 @@ std::string run_compare(const CompareOptions& opt) {
     dirs.push_back(cfg.output);
   }
   for (const auto& d : opt.models) dirs.push_back(d);
+  return dirs;
+}
 
-  // 3. The shared test set: the first model's data.test (data.dev if it has none).
-  Config first = load_config((fs::path(dirs[0]) / "config.yaml").string());  // its config only; weights load below
-  FilePair test = first.data.test.src.empty() ? first.data.dev : first.data.test;
-  ParallelText text = read_parallel(test);
-  if (text.size() == 0) throw DataError(test.src + ": the test set is empty");
-  spdlog::info("compare: evaluating {} models on {} ({} sentences), beam {}", dirs.size(), test.src, text.size(),
-               opt.beam_size);
+// ---- 2. the shared test set and per-model evaluation ---------------------------------------
 
+struct TestSet {
+  FilePair files;
+  ParallelText text;
+  std::vector<std::vector<size_t>> bucket_rows;  // rows per source-length bucket
+  std::vector<size_t> example_rows;              // example sentences; the longest is last
+  size_t attention_row = 0;                      // the sentence whose attention is shown
+};
+
+TestSet load_test_set(const std::string& first_dir, int64_t examples) {
+  TestSet t;
+  const Config first = load_config((fs::path(first_dir) / "config.yaml").string());  // config only
+  t.files = first.data.test.src.empty() ? first.data.dev : first.data.test;
+  t.text = read_parallel(t.files);
+  const ParallelText& text = t.text;
+  if (text.size() == 0) throw DataError(t.files.src + ": the test set is empty");
+  t.bucket_rows.resize(length_bucket_labels().size());
+  size_t longest = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    t.bucket_rows[length_bucket(word_count(text.src[i]))].push_back(i);
+    if (word_count(text.src[i]) > word_count(text.src[longest])) longest = i;
+  }
+  // Evenly spaced sentences of moderate length, then the longest one.
+  for (size_t i = 0; i < text.size() && static_cast<int64_t>(t.example_rows.size()) + 1 < examples;
+       i += std::max<size_t>(1, text.size() / std::max<int64_t>(1, examples))) {
+    const size_t w = word_count(text.src[i]);
+    if (i != longest && w >= 8 && w <= 25) t.example_rows.push_back(i);
+  }
+  t.example_rows.push_back(longest);
+  t.attention_row = t.example_rows.front();  // the first moderate one (or the longest if none)
+  return t;
+}
+
+// Decodes the test set at beam 1 and at opt.beam_size (timed); fills speed, BLEU, chrF and
+// BLEU by bucket of `m`, and returns the beam-opt.beam_size hypotheses.
+std::vector<std::string> score_model(const CompareOptions& opt, LoadedModel& lm, const TestSet& t, ModelSummary& m) {
+  SearchOptions so = search_options(lm.config.decode);
+  so.nbest = 1;
+  so.length_penalty = opt.length_penalty;
+  std::vector<std::string> hyps;
+  for (int64_t beam : {int64_t{1}, opt.beam_size}) {
+    so.beam_size = beam;
+    Translator tr(lm.model, lm.tokenizers, so, lm.config.decode.batch_size, opt.device, lm.config.data.max_len);
+    const auto t0 = std::chrono::steady_clock::now();
+    std::vector<Translation> out = tr.translate(t.text.src);
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double sps = static_cast<double>(t.text.size()) / std::max(secs, 1e-9);
+    if (beam == 1) m.decode_sents_per_s_beam1 = sps;
+    if (beam == opt.beam_size) {
+      m.decode_sents_per_s_beam5 = sps;
+      hyps.clear();
+      for (auto& tr_out : out) hyps.push_back(tr_out.text);
+    }
+    spdlog::info("compare: {} beam {}: {:.2f} sentences/s", m.name, beam, sps);
+  }
+  m.test_bleu = corpus_bleu(hyps, {t.text.tgt}).score;
+  m.test_chrf = corpus_chrf(hyps, {t.text.tgt}).score;
+  for (const auto& rows : t.bucket_rows) {
+    if (rows.empty()) {
+      m.bleu_by_bucket.push_back(std::nullopt);
+      continue;
+    }
+    std::vector<std::string> bh, br;
+    for (size_t r : rows) bh.push_back(hyps[r]), br.push_back(t.text.tgt[r]);
+    m.bleu_by_bucket.push_back(corpus_bleu(bh, {br}).score);
+  }
+  spdlog::info("compare: {} test BLEU {:.2f}, chrF {:.2f}", m.name, *m.test_bleu, *m.test_chrf);
+  return hyps;
+}
+
+// Attention heatmaps of one sentence: the mean view of the last layer, and each of its heads
+// when there are several. Models without attention give none.
+std::vector<AttentionMap> attention_maps(const CompareOptions& opt, LoadedModel& lm, const std::string& name,
+                                         const std::string& sentence) {
+  std::vector<AttentionMap> maps;
+  const AttentionViews views = lm.model->attention_views();
+  if (views.layers == 0) return maps;
+  SearchOptions so = search_options(lm.config.decode);
+  so.nbest = 1;
+  so.beam_size = opt.beam_size;
+  so.length_penalty = opt.length_penalty;
+  so.want_attention = true;
+  Translator tr(lm.model, lm.tokenizers, so, 1, opt.device, lm.config.data.max_len);
+  auto add = [&](int64_t head, const std::string& kind) {
+    lm.model->set_attention_view(-1, head);
+    const Translation t = tr.translate({sentence}).at(0);
+    if (t.attention.defined()) maps.push_back({name, kind, heatmap_of(t, name + ": " + kind)});
+  };
+  const bool multihead = views.heads > 1;
+  add(-1, multihead ? views.name + " (mean of heads, last layer)" : views.name);
+  if (multihead)
+    for (int64_t h = 0; h < views.heads; ++h)
+      add(h, lm.model->title() + " head " + std::to_string(h) + " (last layer)");
+  lm.model->set_attention_view(-1, -1);
+  return maps;
+}
+
+// ---- 3. the report ------------------------------------------------------------------------
+
+ReportData report_frame(const CompareOptions& opt, const TestSet& t) {
   ReportData rd;
   rd.title = "NMT model comparison";
   rd.command_line = opt.command_line;
   std::ostringstream desc;
-  desc << "Test set: " << test.src << " → " << test.tgt << " (" << text.size() << " sentences). Decoding: beam "
-       << opt.beam_size << ", length penalty " << opt.length_penalty << ", on " << opt.device.str() << " with "
-       << torch::get_num_threads() << " threads.";
+  desc << "Test set: " << t.files.src << " → " << t.files.tgt << " (" << t.text.size()
+       << " sentences). Decoding: beam " << opt.beam_size << ", length penalty " << opt.length_penalty << ", on "
+       << opt.device.str() << " with " << torch::get_num_threads() << " threads.";
   rd.description = desc.str();
-
-  // Buckets by source length in words.
   const auto& labels = length_bucket_labels();
-  std::vector<std::vector<size_t>> bucket_rows(labels.size());
-  for (size_t i = 0; i < text.size(); ++i) bucket_rows[length_bucket(word_count(text.src[i]))].push_back(i);
-  for (size_t b = 0; b < labels.size(); ++b) rd.buckets.push_back({labels[b], static_cast<int64_t>(bucket_rows[b].size())});
-
-  // Examples: the longest source sentence, plus evenly spaced others of moderate length.
-  std::vector<size_t> example_rows;
-  size_t longest = 0;
-  for (size_t i = 0; i < text.size(); ++i)
-    if (word_count(text.src[i]) > word_count(text.src[longest])) longest = i;
-  for (size_t i = 0; i < text.size() && static_cast<int64_t>(example_rows.size()) + 1 < opt.examples;
-       i += std::max<size_t>(1, text.size() / std::max<int64_t>(1, opt.examples))) {
-    size_t w = word_count(text.src[i]);
-    if (i != longest && w >= 8 && w <= 25) example_rows.push_back(i);
-  }
-  example_rows.push_back(longest);
-  // The attention example: the first moderate one (or the longest if none).
-  size_t attn_row = example_rows.front();
-  for (size_t r : example_rows) {
+  for (size_t b = 0; b < labels.size(); ++b)
+    rd.buckets.push_back({labels[b], static_cast<int64_t>(t.bucket_rows[b].size())});
+  for (size_t r : t.example_rows) {
     Example e;
-    e.source = text.src[r];
-    e.reference = text.tgt[r];
-    e.longest = (r == longest);
+    e.source = t.text.src[r];
+    e.reference = t.text.tgt[r];
+    e.longest = (r == t.example_rows.back());
     rd.examples.push_back(e);
   }
+  return rd;
+}
 
-  std::vector<std::vector<std::string>> refs{text.tgt};
-  for (const auto& dir : dirs) {
-    LoadedModel lm = load_model_dir(dir, opt.device);
-    ModelSummary m;
-    m.name = lm.config.name;
-    m.arch = arch_title(lm.config.model.arch);
-    m.parameters = lm.model->parameter_count();
-    read_training_record(dir, m);
-    config_texts.emplace_back(m.name, read_file((fs::path(dir) / "config.yaml").string()));
+// Evaluates the model in `dir` and adds it to the report.
+void add_model(const CompareOptions& opt, const std::string& dir, const TestSet& t, ReportData& rd) {
+  LoadedModel lm = load_model_dir(dir, opt.device);
+  ModelSummary m;
+  m.name = lm.config.name;
+  m.arch = lm.model->title();
+  m.parameters = lm.model->parameter_count();
+  read_training_record(dir, m);
+  rd.configs.emplace_back(m.name, read_file((fs::path(dir) / "config.yaml").string()));
+  const std::vector<std::string> hyps = score_model(opt, lm, t, m);
+  for (size_t k = 0; k < t.example_rows.size(); ++k) rd.examples[k].outputs[m.name] = hyps[t.example_rows[k]];
+  for (auto& map : attention_maps(opt, lm, m.name, t.text.src[t.attention_row])) rd.attention.push_back(std::move(map));
+  rd.models.push_back(std::move(m));
+}
 
-    SearchOptions so = search_options(lm.config.decode);
-    so.nbest = 1;
-    so.length_penalty = opt.length_penalty;
-    std::vector<std::string> hyps;
-    for (int64_t beam : {int64_t{1}, opt.beam_size}) {
-      so.beam_size = beam;
-      Translator tr(lm.model, lm.tokenizers, so, lm.config.decode.batch_size, opt.device, max_source_len(lm.config, lm.config.data.max_len));
-      auto t0 = std::chrono::steady_clock::now();
-      std::vector<Translation> out = tr.translate(text.src);
-      double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      double sps = static_cast<double>(text.size()) / std::max(secs, 1e-9);
-      if (beam == 1) m.decode_sents_per_s_beam1 = sps;
-      if (beam == opt.beam_size) {
-        m.decode_sents_per_s_beam5 = sps;
-        hyps.clear();
-        for (auto& t : out) hyps.push_back(t.text);
-      }
-      spdlog::info("compare: {} beam {}: {:.2f} sentences/s", m.name, beam, sps);
-    }
-    m.test_bleu = corpus_bleu(hyps, refs).score;
-    m.test_chrf = corpus_chrf(hyps, refs).score;
-    for (size_t b = 0; b < labels.size(); ++b) {
-      if (bucket_rows[b].empty()) {
-        m.bleu_by_bucket.push_back(std::nullopt);
-        continue;
-      }
-      std::vector<std::string> bh, br;
-      for (size_t r : bucket_rows[b]) {
-        bh.push_back(hyps[r]);
-        br.push_back(text.tgt[r]);
-      }
-      m.bleu_by_bucket.push_back(corpus_bleu(bh, {br}).score);
-    }
-    for (size_t k = 0; k < example_rows.size(); ++k) rd.examples[k].outputs[m.name] = hyps[example_rows[k]];
-    spdlog::info("compare: {} test BLEU {:.2f}, chrF {:.2f}", m.name, *m.test_bleu, *m.test_chrf);
+}  // namespace
 
-    // Attention heatmaps for the example sentence (models without attention give none).
-    so.beam_size = opt.beam_size;
-    so.want_attention = true;
-    Translator tr(lm.model, lm.tokenizers, so, 1, opt.device, max_source_len(lm.config, lm.config.data.max_len));
-    lm.model->set_attention_view(-1, -1);
-    Translation t = tr.translate({text.src[attn_row]}).at(0);
-    if (t.attention.defined()) {
-      bool multihead = lm.config.model.arch == "transformer";
-      std::string kind = multihead ? "Transformer cross-attention (mean of heads, last layer)" : "Bahdanau alignment";
-      rd.attention.push_back({m.name, kind, heatmap_of(t, m.name + ": " + kind)});
-      if (multihead) {
-        for (int64_t h = 0; h < lm.config.transformer().heads; ++h) {
-          lm.model->set_attention_view(-1, h);
-          Translation th = tr.translate({text.src[attn_row]}).at(0);
-          std::string k = "Transformer head " + std::to_string(h) + " (last layer)";
-          rd.attention.push_back({m.name, k, heatmap_of(th, m.name + ": " + k)});
-        }
-        lm.model->set_attention_view(-1, -1);
-      }
-    }
-    rd.models.push_back(std::move(m));
-  }
-  rd.configs = config_texts;
+std::string run_compare(const CompareOptions& opt) {
+  if (opt.configs.empty() && opt.models.empty())
+    throw UsageError("compare: give configs (-c) to train or model directories (--models) to reuse");
+  const std::vector<std::string> dirs = train_all(opt);
+  const TestSet test = load_test_set(dirs[0], opt.examples);
+  spdlog::info("compare: evaluating {} models on {} ({} sentences), beam {}", dirs.size(), test.files.src,
+               test.text.size(), opt.beam_size);
+  ReportData rd = report_frame(opt, test);
+  for (const auto& dir : dirs) add_model(opt, dir, test, rd);
   write_report(rd, opt.out_dir);
   return (fs::path(opt.out_dir) / "report.html").string();
 }

@@ -1,10 +1,15 @@
-// The typed configuration: every section of a YAML config as a plain struct.
-// Read with load_config(); every problem is reported at once as a ConfigError.
+// The typed configuration: every section of a YAML config as a plain struct, every choice an
+// enum. Read with load_config(); every problem is reported at once as a ConfigError.
+// Each section has one field table (config.cpp) that drives reading, writing and per-key checks.
 #pragma once
 #include <cstdint>
 #include <string>
 #include <variant>
 #include <vector>
+
+#include "nmt/decoding/decoding_options.h"
+#include "nmt/models/options.h"
+#include "nmt/util/enum_names.h"
 
 namespace nmt {
 
@@ -14,57 +19,64 @@ struct FilePair {
 };
 
 struct DataConfig {
-  FilePair train, dev, test;
+  FilePair train, dev, test;    // test is optional (empty src/tgt)
+  std::string src_lang, tgt_lang;  // language codes, e.g. es / en (the server's language pair)
   int64_t max_len = 128;        // training pairs longer than this (in tokens, either side) are skipped
   double max_len_ratio = 3.0;   // ... and pairs whose length ratio exceeds this
 };
 
+enum class TokenizerType { SentencePiece, Word };  // word: whitespace-split symbols
+enum class SpmModelType { Unigram, BPE };
+template <>
+struct EnumNames<TokenizerType> {
+  static constexpr std::pair<TokenizerType, const char*> values[] = {{TokenizerType::SentencePiece, "sentencepiece"},
+                                                                     {TokenizerType::Word, "word"}};
+};
+template <>
+struct EnumNames<SpmModelType> {
+  static constexpr std::pair<SpmModelType, const char*> values[] = {{SpmModelType::Unigram, "unigram"},
+                                                                    {SpmModelType::BPE, "bpe"}};
+};
+
 struct TokenizerConfig {
-  std::string type = "sentencepiece";  // sentencepiece | word (whitespace-split symbols)
-  std::string model_type = "unigram";  // unigram | bpe   (sentencepiece only)
+  TokenizerType type = TokenizerType::SentencePiece;
+  SpmModelType model_type = SpmModelType::Unigram;  // sentencepiece only
   int64_t vocab_size = 8000;           // sentencepiece target size; word: upper bound
   bool joint = true;                   // one vocabulary for source and target
   double character_coverage = 1.0;
   int64_t input_sentence_size = 2000000;  // sentences sampled to train SentencePiece
 };
 
-struct RnnConfig {            // arch: rnn (no attention)
-  std::string cell = "gru";   // gru | lstm
-  int64_t emb_dim = 256;
-  int64_t hidden = 512;
-  int64_t layers = 1;         // encoder and decoder layers
-  bool bidirectional = false; // encoder; final states are bridged to the decoder size
-  double dropout = 0.1;
-  bool tied_embeddings = false;  // decoder input embedding == output projection
-};
-
-struct BahdanauConfig {       // arch: bahdanau
-  std::string cell = "gru";
-  int64_t emb_dim = 256;
-  int64_t hidden = 512;       // decoder state size; the bidirectional encoder uses hidden/2 per direction
-  int64_t enc_layers = 1;
-  int64_t dec_layers = 1;
-  int64_t attn_dim = 512;     // additive attention inner size
-  double dropout = 0.1;
-  bool tied_embeddings = false;
-};
-
-struct TransformerConfig {    // arch: transformer
-  int64_t d_model = 256;
-  int64_t heads = 4;
-  int64_t ffn = 1024;
-  int64_t enc_layers = 3;
-  int64_t dec_layers = 3;
-  double dropout = 0.1;
-  double attention_dropout = 0.0;
-  std::string norm = "pre";   // pre | post
-  bool tied_embeddings = true;  // source, target and output embeddings share weights (joint vocab)
-  int64_t max_positions = 1024;
-};
-
+// model: the architecture and its options (models/options.h; the vocabulary sizes come from
+// the tokenizers when the model is built).
 struct ModelConfig {
-  std::string arch;  // rnn | bahdanau | transformer
-  std::variant<RnnConfig, BahdanauConfig, TransformerConfig> options;
+  Arch arch = Arch::Transformer;
+  std::variant<RnnOptions, BahdanauOptions, TransformerOptions> options;
+};
+
+enum class OptimizerKind { Adam, AdamW };
+enum class ScheduleKind { Noam, Constant, Plateau };
+enum class DevMetric { BLEU, ChrF, Loss };
+enum class AmpMode { Off, BF16, FP16 };
+template <>
+struct EnumNames<OptimizerKind> {
+  static constexpr std::pair<OptimizerKind, const char*> values[] = {{OptimizerKind::Adam, "adam"},
+                                                                     {OptimizerKind::AdamW, "adamw"}};
+};
+template <>
+struct EnumNames<ScheduleKind> {
+  static constexpr std::pair<ScheduleKind, const char*> values[] = {
+      {ScheduleKind::Noam, "noam"}, {ScheduleKind::Constant, "constant"}, {ScheduleKind::Plateau, "plateau"}};
+};
+template <>
+struct EnumNames<DevMetric> {
+  static constexpr std::pair<DevMetric, const char*> values[] = {
+      {DevMetric::BLEU, "bleu"}, {DevMetric::ChrF, "chrf"}, {DevMetric::Loss, "loss"}};
+};
+template <>
+struct EnumNames<AmpMode> {
+  static constexpr std::pair<AmpMode, const char*> values[] = {
+      {AmpMode::Off, "off"}, {AmpMode::BF16, "bf16"}, {AmpMode::FP16, "fp16"}};
 };
 
 struct TrainConfig {
@@ -77,12 +89,12 @@ struct TrainConfig {
   int64_t seed = 1234;
   int64_t batch_tokens = 4096;  // target tokens per batch (before accumulation)
   int64_t accum_steps = 1;
-  std::string optimizer = "adam";  // adam | adamw
+  OptimizerKind optimizer = OptimizerKind::Adam;
   double lr = 5e-4;
   double beta1 = 0.9, beta2 = 0.98;
   double eps = 1e-9;
   double weight_decay = 0.0;
-  std::string schedule = "noam";   // noam | constant | plateau
+  ScheduleKind schedule = ScheduleKind::Noam;
   int64_t warmup = 4000;           // noam warmup steps (also linear warmup for constant/plateau if > 0)
   double plateau_factor = 0.5;
   int64_t plateau_patience = 3;
@@ -90,20 +102,19 @@ struct TrainConfig {
   double clip_norm = 1.0;          // 0 = off
   double label_smoothing = 0.1;
   int64_t patience = 0;            // early stopping on `metric`; 0 = off
-  std::string metric = "bleu";     // bleu | chrf | loss
-  std::string amp = "off";         // off | bf16 | fp16 (CUDA only)
+  DevMetric metric = DevMetric::BLEU;
+  AmpMode amp = AmpMode::Off;      // CUDA only
   int64_t val_beam_size = 1;       // 1 = greedy
   int64_t val_max_sentences = 0;   // decode at most this many dev sentences for BLEU; 0 = all
   int64_t max_nan_batches = 5;     // abort after this many non-finite losses in a row
 };
 
-struct DecodeConfig {
-  int64_t beam_size = 5;
-  int64_t nbest = 1;
-  int64_t batch_size = 32;        // sentences per search batch
-  double max_len_ratio = 1.5;     // max output length = ratio * source length + max_len_const
-  int64_t max_len_const = 10;
-  double length_penalty = 0.6;    // GNMT alpha; 0 = off
+// Cross-field rules of the train section (per-key ranges are in its field table).
+OptionProblems check(const TrainConfig& t);
+
+// decode: the model's default search settings, plus how many sentences a search batch holds.
+struct DecodeConfig : DecodingOptions {
+  int64_t batch_size = 32;
 };
 
 struct Config {
@@ -115,9 +126,9 @@ struct Config {
   DecodeConfig decode;
   std::string output;  // the model directory
 
-  const RnnConfig& rnn() const { return std::get<RnnConfig>(model.options); }
-  const BahdanauConfig& bahdanau() const { return std::get<BahdanauConfig>(model.options); }
-  const TransformerConfig& transformer() const { return std::get<TransformerConfig>(model.options); }
+  const RnnOptions& rnn() const { return std::get<RnnOptions>(model.options); }
+  const BahdanauOptions& bahdanau() const { return std::get<BahdanauOptions>(model.options); }
+  const TransformerOptions& transformer() const { return std::get<TransformerOptions>(model.options); }
 };
 
 // Reads `file`, applies each "dotted.key=value" in `overrides`, validates and returns the

@@ -46,11 +46,26 @@ ParallelText read_parallel(const FilePair& files) {
   ParallelText t;
   t.src = read_lines(files.src);
   t.tgt = read_lines(files.tgt);
-  if (t.src.size() != t.tgt.size())
-    throw DataError("line count mismatch: " + base_name(files.src) + " has " + std::to_string(t.src.size()) +
-                    " lines, " + base_name(files.tgt) + " has " + std::to_string(t.tgt.size()) + " (" +
-                    files.src + ", " + files.tgt + ")");
+  check_line_counts(base_name(files.src), t.src.size(), base_name(files.tgt), t.tgt.size(),
+                    files.src + ", " + files.tgt);
   return t;
+}
+
+void check_line_counts(const std::string& a, size_t a_lines, const std::string& b, size_t b_lines,
+                       const std::string& context) {
+  if (a_lines != b_lines)
+    throw DataError("line count mismatch: " + a + " has " + std::to_string(a_lines) + " lines, " + b + " has " +
+                    std::to_string(b_lines) + (context.empty() ? "" : " (" + context + ")"));
+}
+
+std::vector<std::vector<std::string>> read_references(const std::vector<std::string>& paths,
+                                                      const std::string& against, size_t lines) {
+  std::vector<std::vector<std::string>> refs;
+  for (const auto& path : paths) {
+    refs.push_back(read_lines(path));
+    check_line_counts(against, lines, path, refs.back().size());
+  }
+  return refs;
 }
 
 void EncodedCorpus::add(const std::vector<int32_t>& src, const std::vector<int32_t>& tgt, int64_t index) {

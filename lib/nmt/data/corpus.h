@@ -20,6 +20,15 @@ ParallelText read_parallel(const FilePair& files);
 // Lines of one text file, checked for UTF-8. Throws DataError naming file:line.
 std::vector<std::string> read_lines(const std::string& path);
 
+// Throws DataError "line count mismatch: A has N lines, B has M (context)" when the counts differ.
+void check_line_counts(const std::string& a, size_t a_lines, const std::string& b, size_t b_lines,
+                       const std::string& context = "");
+
+// Reads every reference file and checks that each has `lines` lines, like `against` (the
+// source or hypothesis file they belong to).
+std::vector<std::vector<std::string>> read_references(const std::vector<std::string>& paths,
+                                                      const std::string& against, size_t lines);
+
 struct CorpusStats {
   int64_t read = 0, kept = 0, skipped_empty = 0, skipped_long = 0, skipped_ratio = 0;
 };

@@ -1,6 +1,8 @@
 // SentencePiece tokenizer and the load/prepare functions of tokenizer.h.
 #include "nmt/data/tokenizer.h"
 
+#include <unistd.h>
+
 #include <filesystem>
 
 #include "nmt/data/spm.h"
@@ -37,11 +39,7 @@ class SpmTokenizer : public Tokenizer {
   SpmModel model_;
 };
 
-bool is_spm(const TokenizerConfig& cfg) {
-  if (cfg.type == "sentencepiece") return true;
-  if (cfg.type == "word") return false;
-  throw UsageError("tokenizer.type: unknown tokenizer '" + cfg.type + "' (expected sentencepiece or word)");
-}
+bool is_spm(const TokenizerConfig& cfg) { return cfg.type == TokenizerType::SentencePiece; }
 
 // File names inside a model directory: {joint} or {src, tgt}.
 std::vector<std::string> file_names(const TokenizerConfig& cfg) {
@@ -70,20 +68,23 @@ void train_one(const std::string& path, const TokenizerConfig& cfg, const std::v
     spdlog::info("built word vocabulary of {} symbols into {}", symbols.size(), path);
     return;
   }
-  if (cfg.model_type != "unigram" && cfg.model_type != "bpe")
-    throw UsageError("tokenizer.model_type: unknown '" + cfg.model_type + "' (expected unigram or bpe)");
   std::string inputs_joined;
   for (const auto& f : inputs) {
     if (f.find(',') != std::string::npos)
       throw DataError("SentencePiece cannot train on a file whose name contains a comma: " + f);
     inputs_joined += (inputs_joined.empty() ? "" : ",") + f;
   }
-  std::string prefix = path.substr(0, path.size() - std::string(".model").size());
-  spdlog::info("training SentencePiece {} model ({} pieces) on {} into {}", cfg.model_type, cfg.vocab_size,
+  // Train under a temporary name, then rename: a run killed mid-training never leaves a torn
+  // spm.model that the next run would take for a finished one.
+  const std::string final_prefix = path.substr(0, path.size() - std::string(".model").size());
+  const fs::path p(path);
+  const std::string prefix =
+      (p.parent_path() / ("." + p.stem().string() + ".tmp." + std::to_string(::getpid()))).string();
+  spdlog::info("training SentencePiece {} model ({} pieces) on {} into {}", enum_name(cfg.model_type), cfg.vocab_size,
                inputs_joined, path);
   spm_train({{"input", inputs_joined},
              {"model_prefix", prefix},
-             {"model_type", cfg.model_type},
+             {"model_type", enum_name(cfg.model_type)},
              {"vocab_size", std::to_string(cfg.vocab_size)},
              {"character_coverage", std::to_string(cfg.character_coverage)},
              {"input_sentence_size", std::to_string(cfg.input_sentence_size)},
@@ -96,6 +97,11 @@ void train_one(const std::string& path, const TokenizerConfig& cfg, const std::v
              {"num_threads", "2"},
              {"minloglevel", "2"},
              {"random_seed", std::to_string(kSpmSeed)}});
+  for (const char* ext : {".vocab", ".model"}) {  // the model last: its name is the commit
+    std::error_code ec;
+    fs::rename(prefix + ext, final_prefix + ext, ec);
+    if (ec) throw IoError("cannot rename " + prefix + ext + " to " + final_prefix + ext + ": " + ec.message());
+  }
 }
 
 }  // namespace

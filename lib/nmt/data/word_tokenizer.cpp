@@ -8,6 +8,7 @@
 #include "nmt/data/corpus.h"
 #include "nmt/data/vocab.h"
 #include "nmt/util/error.h"
+#include "nmt/util/file_io.h"
 
 namespace nmt {
 namespace {
@@ -58,14 +59,9 @@ std::vector<std::string> WordTokenizer::build_vocab(const std::vector<std::strin
 }
 
 void WordTokenizer::save_vocab(const std::vector<std::string>& symbols, const std::string& path) {
-  std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    if (!out) throw IoError("cannot write " + tmp);
-    for (const auto& s : symbols) out << s << '\n';
-    if (!out.flush()) throw IoError("cannot write " + tmp);
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) throw IoError("cannot rename " + tmp + " to " + path);
+  std::string bytes;
+  for (const auto& sym : symbols) bytes.append(sym).push_back('\n');
+  write_file_atomic(path, bytes);
 }
 
 std::vector<std::string> WordTokenizer::load_vocab(const std::string& path) {

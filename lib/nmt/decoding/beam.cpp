@@ -14,6 +14,69 @@
 #include "nmt/decoding/search_detail.h"
 
 namespace nmt::detail {
+namespace {
+
+// The live hypotheses: sentence per row group, and per row its tokens and score.
+struct Beams {
+  std::vector<int64_t> sents;                // live sentences, in row-group order
+  int64_t per_sent = 1;                      // rows per live sentence (1 before the first step)
+  std::vector<std::vector<int64_t>> tokens;  // per row
+  torch::Tensor prev;                        // [N] last token of each row
+  torch::Tensor cum;                         // [N] float log-probability so far
+  torch::Tensor hist;                        // [N, t, S] attention history when asked
+};
+
+// What the step decided: the next beams and how to rearrange the decoder state.
+struct NextBeams {
+  std::vector<int64_t> keep_rows;  // rows of the sentences still alive
+  std::vector<int64_t> reorder;    // per next row: its origin within the kept, expanded rows
+  std::vector<int64_t> origin;     // per next row: its origin row this step
+  std::vector<int64_t> sents, prev;
+  std::vector<float> cum;
+  std::vector<std::vector<int64_t>> tokens;
+};
+
+// The candidates of row group `a` (sentence s), best first: finishes hypotheses that end in EOS
+// within the top beam, and adds the first `beam` other continuations to `next` unless the
+// sentence is done.
+void advance_sentence(int64_t a, int64_t t, const Beams& cur, const float* val, const int64_t* idx, int64_t k2,
+                      int64_t vocab, const SearchInputs& in, const SearchOptions& opt,
+                      std::vector<std::vector<Hypothesis>>& finished, NextBeams& next) {
+  const int64_t beam = opt.beam_size, s = cur.sents[a];
+  std::vector<int64_t> c_row, c_beam, c_tok;
+  std::vector<float> c_val;
+  for (int64_t r = 0; r < k2; ++r) {
+    const float v = val[a * k2 + r];
+    const int64_t flat = idx[a * k2 + r];
+    const int64_t b = flat / vocab, tok = flat % vocab, row = a * cur.per_sent + b;
+    if (tok == kEosId) {
+      if (r >= beam || !std::isfinite(v)) continue;
+      Hypothesis h;
+      h.tokens = cur.tokens[row];
+      h.score = static_cast<double>(v) / length_penalty(static_cast<int64_t>(h.tokens.size()) + 1, opt.length_penalty);
+      if (cur.hist.defined()) h.attention = real_attention(cur.hist[row], in.real_positions[s]);
+      finished[s].push_back(std::move(h));
+    } else if (static_cast<int64_t>(c_row.size()) < beam) {
+      c_row.push_back(row), c_beam.push_back(b), c_tok.push_back(tok), c_val.push_back(v);
+    }
+  }
+  const bool done = static_cast<int64_t>(finished[s].size()) >= beam || t + 1 >= in.max_len[s] ||
+                    static_cast<int64_t>(c_row.size()) < beam;
+  if (done) return;
+  const auto a_next = static_cast<int64_t>(next.sents.size());
+  next.sents.push_back(s);
+  for (int64_t j = 0; j < cur.per_sent; ++j) next.keep_rows.push_back(a * cur.per_sent + j);
+  for (int64_t m = 0; m < beam; ++m) {
+    next.origin.push_back(c_row[m]);
+    next.reorder.push_back(a_next * beam + c_beam[m]);
+    next.tokens.push_back(cur.tokens[c_row[m]]);
+    next.tokens.back().push_back(c_tok[m]);
+    next.prev.push_back(c_tok[m]);
+    next.cum.push_back(c_val[m]);
+  }
+}
+
+}  // namespace
 
 std::vector<std::vector<Hypothesis>> beam_search(Seq2SeqImpl& model, const SearchInputs& in,
                                                  const SearchOptions& opt) {
@@ -23,89 +86,49 @@ std::vector<std::vector<Hypothesis>> beam_search(Seq2SeqImpl& model, const Searc
   std::vector<std::vector<Hypothesis>> finished(batch);
 
   DecoderState state = model.start(in.enc);
-  std::vector<int64_t> sents(batch);  // live sentences, in row-group order
-  for (int64_t b = 0; b < batch; ++b) sents[b] = b;
-  int64_t per_sent = 1;                          // rows per live sentence (1 before the first step)
-  std::vector<std::vector<int64_t>> tokens(batch);  // per row
-  torch::Tensor prev = torch::full({batch}, kBosId, torch::dtype(torch::kLong).device(device));
-  torch::Tensor cum = torch::zeros({batch}, torch::dtype(torch::kFloat).device(device));  // [N]
-  torch::Tensor hist;  // [N, t, S] attention history when asked
+  Beams cur;
+  for (int64_t b = 0; b < batch; ++b) cur.sents.push_back(b);
+  cur.tokens.resize(batch);
+  cur.prev = torch::full({batch}, kBosId, torch::dtype(torch::kLong).device(device));
+  cur.cum = torch::zeros({batch}, torch::dtype(torch::kFloat).device(device));
 
-  for (int64_t t = 0; !sents.empty(); ++t) {
-    const auto live = static_cast<int64_t>(sents.size());
-    const int64_t n = live * per_sent;
-    StepOut out = model.step(prev, state, opt.want_attention);
+  for (int64_t t = 0; !cur.sents.empty(); ++t) {
+    const auto live = static_cast<int64_t>(cur.sents.size());
+    const int64_t n = live * cur.per_sent;
+    StepOut out = model.step(cur.prev, state, opt.want_attention);
     std::vector<bool> force(n);
-    for (int64_t i = 0; i < n; ++i) force[i] = t + 1 >= in.max_len[sents[i / per_sent]];
+    for (int64_t i = 0; i < n; ++i) force[i] = t + 1 >= in.max_len[cur.sents[i / cur.per_sent]];
     const torch::Tensor lp = next_token_logprobs(out.logits, force);  // [N, V]
     const int64_t vocab = lp.size(1);
-    const torch::Tensor cand = (cum.unsqueeze(1) + lp).view({live, per_sent * vocab});
-    const int64_t k2 = std::min(2 * beam, per_sent * vocab);
+    const torch::Tensor cand = (cur.cum.unsqueeze(1) + lp).view({live, cur.per_sent * vocab});
+    const int64_t k2 = std::min(2 * beam, cur.per_sent * vocab);
     auto [top_val, top_idx] = cand.topk(k2, 1, /*largest=*/true, /*sorted=*/true);  // [live, k2]
     // Models without source attention (the rnn baseline) return none: hypotheses then have none.
     if (opt.want_attention && out.attention.defined()) {
       TORCH_CHECK(out.attention.dim() == 2 && out.attention.size(0) == n,
                   "search: step attention must be [N, S] with N = ", n);
       torch::Tensor a = out.attention.unsqueeze(1).to(torch::kFloat);
-      hist = hist.defined() ? torch::cat({hist, a}, 1) : a;
+      cur.hist = cur.hist.defined() ? torch::cat({cur.hist, a}, 1) : a;
     }
     const torch::Tensor val_cpu = top_val.to(torch::kCPU).contiguous();
     const torch::Tensor idx_cpu = top_idx.to(torch::kCPU).contiguous();
-    const auto* val_p = val_cpu.data_ptr<float>();
-    const auto* idx_p = idx_cpu.data_ptr<int64_t>();
-
-    std::vector<int64_t> keep_rows, reorder, origin, next_sents, next_prev;
-    std::vector<float> next_cum;
-    std::vector<std::vector<int64_t>> next_tokens;
-    for (int64_t a = 0; a < live; ++a) {
-      const int64_t s = sents[a];
-      std::vector<int64_t> c_origin, c_beam, c_tok;
-      std::vector<float> c_val;
-      for (int64_t r = 0; r < k2; ++r) {
-        const float v = val_p[a * k2 + r];
-        const int64_t flat = idx_p[a * k2 + r];
-        const int64_t b = flat / vocab, tok = flat % vocab, row = a * per_sent + b;
-        if (tok == kEosId) {
-          if (r < beam && std::isfinite(v)) {
-            Hypothesis h;
-            h.tokens = tokens[row];
-            h.score = static_cast<double>(v) /
-                      length_penalty(static_cast<int64_t>(h.tokens.size()) + 1, opt.length_penalty);
-            if (hist.defined()) h.attention = real_attention(hist[row], in.real_positions[s]);
-            finished[s].push_back(std::move(h));
-          }
-        } else if (static_cast<int64_t>(c_origin.size()) < beam) {
-          c_origin.push_back(row), c_beam.push_back(b), c_tok.push_back(tok), c_val.push_back(v);
-        }
-      }
-      const bool done = static_cast<int64_t>(finished[s].size()) >= beam || t + 1 >= in.max_len[s] ||
-                        static_cast<int64_t>(c_origin.size()) < beam;
-      if (done) continue;
-      const auto a_next = static_cast<int64_t>(next_sents.size());
-      next_sents.push_back(s);
-      for (int64_t j = 0; j < per_sent; ++j) keep_rows.push_back(a * per_sent + j);
-      for (int64_t m = 0; m < beam; ++m) {
-        origin.push_back(c_origin[m]);
-        reorder.push_back(a_next * beam + c_beam[m]);
-        next_tokens.push_back(tokens[c_origin[m]]);
-        next_tokens.back().push_back(c_tok[m]);
-        next_prev.push_back(c_tok[m]);
-        next_cum.push_back(c_val[m]);
-      }
-    }
-    if (next_sents.empty()) break;
+    NextBeams next;
+    for (int64_t a = 0; a < live; ++a)
+      advance_sentence(a, t, cur, val_cpu.data_ptr<float>(), idx_cpu.data_ptr<int64_t>(), k2, vocab, in, opt,
+                       finished, next);
+    if (next.sents.empty()) break;
 
     // Rows of finished sentences leave; the first step fans each sentence out to `beam` rows;
     // then every row takes the decoder state of the hypothesis it extends.
-    if (static_cast<int64_t>(keep_rows.size()) < n) state.keep(torch::tensor(keep_rows, torch::kLong));
-    if (per_sent == 1) state.expand(beam);
-    state.reorder(torch::tensor(reorder, torch::kLong));
-    if (hist.defined()) hist = hist.index_select(0, torch::tensor(origin, torch::kLong).to(device));
-    cum = torch::tensor(next_cum, torch::kFloat).to(device);
-    prev = torch::tensor(next_prev, torch::kLong).to(device);
-    tokens = std::move(next_tokens);
-    sents = std::move(next_sents);
-    per_sent = beam;
+    if (static_cast<int64_t>(next.keep_rows.size()) < n) state.keep(torch::tensor(next.keep_rows, torch::kLong));
+    if (cur.per_sent == 1) state.expand(beam);
+    state.reorder(torch::tensor(next.reorder, torch::kLong));
+    if (cur.hist.defined()) cur.hist = cur.hist.index_select(0, torch::tensor(next.origin, torch::kLong).to(device));
+    cur.cum = torch::tensor(next.cum, torch::kFloat).to(device);
+    cur.prev = torch::tensor(next.prev, torch::kLong).to(device);
+    cur.tokens = std::move(next.tokens);
+    cur.sents = std::move(next.sents);
+    cur.per_sent = beam;
   }
 
   for (auto& hyps : finished) {

@@ -25,7 +25,9 @@ SearchInputs prepare(Seq2SeqImpl& model, const torch::Tensor& src, const torch::
   for (int64_t b = 0; b < batch; ++b) {
     torch::Tensor pos = mask_cpu[b].nonzero().squeeze(1);
     const auto real = static_cast<double>(pos.size(0));
-    in.max_len.push_back(std::max<int64_t>(1, static_cast<int64_t>(opt.max_len_ratio * real) + opt.max_len_const));
+    int64_t max_len = std::max<int64_t>(1, static_cast<int64_t>(opt.max_len_ratio * real) + opt.max_len_const);
+    if (model.max_target_positions() > 0) max_len = std::min(max_len, model.max_target_positions());
+    in.max_len.push_back(max_len);
     in.real_positions.push_back(pos);
   }
   return in;
@@ -60,12 +62,7 @@ torch::Tensor real_attention(const torch::Tensor& hist, const torch::Tensor& rea
 
 std::vector<std::vector<Hypothesis>> search(Seq2SeqImpl& model, const torch::Tensor& src,
                                             const torch::Tensor& src_mask, const SearchOptions& opt) {
-  if (opt.beam_size < 1) throw UsageError("beam size must be >= 1, got " + std::to_string(opt.beam_size));
-  if (opt.nbest < 1 || opt.nbest > opt.beam_size)
-    throw UsageError("nbest must be between 1 and the beam size (" + std::to_string(opt.beam_size) +
-                     "), got " + std::to_string(opt.nbest));
-  if (opt.max_len_ratio < 0 || opt.length_penalty < 0)
-    throw UsageError("max_len_ratio and length_penalty must be >= 0");
+  validate_decoding_options(opt);
   if (src.size(0) == 0) return {};
 
   // Eval mode for the search, restored afterwards (the trainer validates mid-training).

@@ -4,18 +4,23 @@
 
 #include <vector>
 
+#include "nmt/decoding/decoding_options.h"
 #include "nmt/models/seq2seq.h"
 
 namespace nmt {
 
-struct SearchOptions {
-  int64_t beam_size = 5;        // 1 = greedy
-  int64_t nbest = 1;            // hypotheses returned per sentence (<= beam_size)
-  double length_penalty = 0.6;  // GNMT alpha: score / ((5 + len) / 6)^alpha; 0 = none
-  double max_len_ratio = 1.5;   // max output tokens = ratio * source length + max_len_const
-  int64_t max_len_const = 10;
+// The decoding options (beam, n-best, length penalty, maximum length) and what the caller
+// wants back besides the tokens.
+struct SearchOptions : DecodingOptions {
   bool want_attention = false;  // keep per-step source attention of each returned hypothesis
 };
+
+// A model's `decode:` defaults as search options.
+inline SearchOptions search_options(const DecodingOptions& d) {
+  SearchOptions so;
+  static_cast<DecodingOptions&>(so) = d;
+  return so;
+}
 
 struct Hypothesis {
   std::vector<int64_t> tokens;  // output ids without BOS/EOS
@@ -25,7 +30,9 @@ struct Hypothesis {
 
 // src: [B, S] int64, src_mask: [B, S] bool (already on the model's device).
 // Returns, for each of the B sentences in order, up to nbest hypotheses, best first.
-// Runs in eval mode under NoGradGuard; finished sentences leave the batch.
+// Runs in eval mode under NoGradGuard; finished sentences leave the batch. Throws ConfigError
+// for invalid options (validate_decoding_options). Outputs never exceed the model's
+// max_target_positions().
 std::vector<std::vector<Hypothesis>> search(Seq2SeqImpl& model, const torch::Tensor& src,
                                             const torch::Tensor& src_mask, const SearchOptions& opt);
 

@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <numeric>
 
-#include "nmt/config/config.h"
 #include "nmt/data/vocab.h"
 #include "nmt/util/error.h"
 
@@ -28,6 +27,8 @@ Translator::Translator(Seq2Seq model, Tokenizers tok, SearchOptions opt, int64_t
   if (!model_) throw UsageError("Translator: no model given");
   if (!tok_.src || !tok_.tgt) throw UsageError("Translator: source and target tokenizers are required");
   if (batch_size_ < 1) throw UsageError("decode batch size must be >= 1, got " + std::to_string(batch_size_));
+  if (const int64_t limit = model_->max_source_positions(); limit > 0)  // room for the EOS
+    max_src_len_ = max_src_len_ > 0 ? std::min(max_src_len_, limit - 1) : limit - 1;
 }
 
 std::vector<Translation> Translator::translate(const std::vector<std::string>& lines) {
@@ -84,22 +85,6 @@ std::vector<Translation> Translator::translate(const std::vector<std::string>& l
     }
   }
   return out;
-}
-
-SearchOptions search_options(const DecodeConfig& dc) {
-  SearchOptions so;
-  so.beam_size = dc.beam_size;
-  so.nbest = dc.nbest;
-  so.length_penalty = dc.length_penalty;
-  so.max_len_ratio = dc.max_len_ratio;
-  so.max_len_const = dc.max_len_const;
-  return so;
-}
-
-int64_t max_source_len(const Config& cfg, int64_t wanted) {
-  if (auto* t = std::get_if<TransformerConfig>(&cfg.model.options))
-    return std::min<int64_t>(wanted, t->max_positions - 1);
-  return wanted;
 }
 
 }  // namespace nmt

@@ -22,24 +22,16 @@ struct Translation {
   bool truncated = false;                  // source was cut to max_src_len
 };
 
-struct DecodeConfig;  // nmt/config/config.h
-
-// Search settings from a model's `decode:` section (beam, n-best, length penalty, max length);
-// callers override what their own options change.
-SearchOptions search_options(const DecodeConfig& dc);
-
-struct Config;
-// The longest source (in tokens) to feed the model: `wanted`, capped where the architecture
-// has a limit (the Transformer's positional table). Longer inputs are truncated.
-int64_t max_source_len(const Config& cfg, int64_t wanted);
-
 class Translator {
  public:
+  // max_src_len: longer sources (in tokens, before EOS) are truncated, and so are sources the
+  // model cannot encode (its max_source_positions()); 0 = only the model's limit.
   Translator(Seq2Seq model, Tokenizers tok, SearchOptions opt, int64_t batch_size,
              torch::Device device, int64_t max_src_len);
   // One Translation per input line, in input order. Empty lines give empty translations.
   std::vector<Translation> translate(const std::vector<std::string>& lines);
   SearchOptions& options() { return opt_; }
+  int64_t max_src_len() const { return max_src_len_; }  // 0 = no limit
 
  private:
   Seq2Seq model_;

@@ -38,7 +38,7 @@ torch::Tensor TransformerEmbeddingImpl::forward(const torch::Tensor& ids, int64_
   TORCH_CHECK(ids.dim() == 2, "TransformerEmbedding: ids must be [B, T], got ", ids.sizes());
   const int64_t T = ids.size(1);
   if (offset + T > options.max_positions())
-    throw Error("sequence of " + std::to_string(offset + T) + " tokens exceeds model.transformer.max_positions (" +
+    throw Error("sequence of " + std::to_string(offset + T) + " tokens exceeds the positional table of model.max_positions (" +
                 std::to_string(options.max_positions()) + ")");
   const double scale = std::sqrt(static_cast<double>(options.d_model()));
   return tokens(ids) * scale + positions.narrow(0, offset, T);

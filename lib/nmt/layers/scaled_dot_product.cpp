@@ -5,6 +5,11 @@
 
 namespace nmt {
 
+torch::Tensor attention_scores(const torch::Tensor& q, const torch::Tensor& k) {
+  const double scale = 1.0 / std::sqrt(static_cast<double>(q.size(-1)));
+  return torch::matmul(q * scale, k.transpose(-2, -1));  // [..., Tq, Tk]
+}
+
 AttentionOut scaled_dot_product_attention(const torch::Tensor& q, const torch::Tensor& k,
                                           const torch::Tensor& v, const torch::Tensor& mask,
                                           double dropout, bool training) {
@@ -14,9 +19,7 @@ AttentionOut scaled_dot_product_attention(const torch::Tensor& q, const torch::T
   TORCH_CHECK(q.size(-1) == k.size(-1), "attention: q and k widths differ: ", q.sizes(), " vs ", k.sizes());
   TORCH_CHECK(k.size(-2) == v.size(-2), "attention: k and v lengths differ: ", k.sizes(), " vs ", v.sizes());
 
-  const double scale = 1.0 / std::sqrt(static_cast<double>(q.size(-1)));
-  // Scaling q (Tq × d_k numbers) is cheaper than scaling the Tq × Tk score matrix.
-  auto scores = torch::matmul(q * scale, k.transpose(-2, -1));  // [..., Tq, Tk]
+  auto scores = attention_scores(q, k);  // [..., Tq, Tk]
   if (mask.defined()) {
     TORCH_CHECK(mask.scalar_type() == torch::kBool, "attention: mask must be bool");
     scores = scores.masked_fill(mask.logical_not(), -std::numeric_limits<float>::infinity());

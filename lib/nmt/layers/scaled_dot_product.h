@@ -19,6 +19,10 @@ struct AttentionOut {
   torch::Tensor weights;  // [..., Tq, Tk]
 };
 
+// The scaled scores Q Kᵀ / √d_k, before masking and softmax. q: [..., Tq, d_k]; k: [..., Tk, d_k]
+// → [..., Tq, Tk]. (Scaling q, Tq × d_k numbers, is cheaper than scaling the score matrix.)
+torch::Tensor attention_scores(const torch::Tensor& q, const torch::Tensor& k);
+
 // q: [..., Tq, d_k]; k: [..., Tk, d_k]; v: [..., Tk, d_v]; mask: bool, broadcastable to
 // [..., Tq, Tk], or undefined for "attend everywhere". dropout is applied to the weights
 // that multiply V (the returned weights are the undropped ones).

@@ -83,17 +83,21 @@ std::string BleuResult::format() const {
   return s;
 }
 
+void check_reference_streams(const char* who, size_t hyps, const std::vector<std::vector<std::string>>& refs) {
+  if (refs.empty()) throw UsageError(std::string(who) + ": no reference streams given");
+  for (size_t k = 0; k < refs.size(); ++k)
+    if (refs[k].size() != hyps)
+      throw UsageError(std::string(who) + ": reference stream " + std::to_string(k + 1) + " has " +
+                       std::to_string(refs[k].size()) + " lines but there are " + std::to_string(hyps) +
+                       " hypotheses");
+}
+
 BleuResult corpus_bleu(const std::vector<std::string>& hyps,
                        const std::vector<std::vector<std::string>>& refs, const BleuOptions& opt) {
   check_bleu_tokenizer(opt.tokenize);
   if (opt.smooth != "exp" && opt.smooth != "floor" && opt.smooth != "add-k" && opt.smooth != "none")
     throw UsageError("unknown BLEU smoothing '" + opt.smooth + "' (valid: exp, floor, add-k, none)");
-  if (refs.empty()) throw UsageError("corpus_bleu: no reference streams given");
-  for (size_t k = 0; k < refs.size(); ++k)
-    if (refs[k].size() != hyps.size())
-      throw UsageError("corpus_bleu: reference stream " + std::to_string(k + 1) + " has " +
-                       std::to_string(refs[k].size()) + " lines but there are " +
-                       std::to_string(hyps.size()) + " hypotheses");
+  check_reference_streams("corpus_bleu", hyps.size(), refs);
 
   long long sys_len = 0, ref_len = 0;
   double correct[kMaxOrder] = {0}, total[kMaxOrder] = {0};

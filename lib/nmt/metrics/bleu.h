@@ -22,6 +22,10 @@ struct BleuResult {
   std::string format() const;        // "BLEU = 12.34 45.6/20.1/10.0/5.0 (BP = ... ratio = ... hyp_len = ... ref_len = ...)"
 };
 
+// Throws UsageError unless there is at least one reference stream and each has one line per
+// hypothesis; `who` names the caller in the message ("corpus_bleu").
+void check_reference_streams(const char* who, size_t hyps, const std::vector<std::vector<std::string>>& refs);
+
 // refs[k][i] is the k-th reference of hypothesis i. Throws UsageError if sizes differ.
 BleuResult corpus_bleu(const std::vector<std::string>& hyps,
                        const std::vector<std::vector<std::string>>& refs, const BleuOptions& opt = {});

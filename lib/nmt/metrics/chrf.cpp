@@ -5,6 +5,8 @@
 // order", sacreBLEU's default, signature eff:yes) before one F-beta.
 #include "nmt/metrics/chrf.h"
 
+#include "nmt/metrics/bleu.h"
+
 #include <unordered_map>
 
 #include "nmt/metrics/bleu_tokenizers.h"
@@ -74,12 +76,7 @@ ChrfResult corpus_chrf(const std::vector<std::string>& hyps,
                        const std::vector<std::vector<std::string>>& refs, int char_order,
                        double beta, bool lowercase) {
   if (char_order < 1) throw UsageError("corpus_chrf: char_order must be >= 1");
-  if (refs.empty()) throw UsageError("corpus_chrf: no reference streams given");
-  for (size_t k = 0; k < refs.size(); ++k)
-    if (refs[k].size() != hyps.size())
-      throw UsageError("corpus_chrf: reference stream " + std::to_string(k + 1) + " has " +
-                       std::to_string(refs[k].size()) + " lines but there are " +
-                       std::to_string(hyps.size()) + " hypotheses");
+  check_reference_streams("corpus_chrf", hyps.size(), refs);
 
   std::vector<long long> total(3 * char_order, 0);
   for (size_t i = 0; i < hyps.size(); ++i) {

@@ -4,32 +4,30 @@
 
 namespace nmt {
 
-BahdanauSeq2SeqImpl::BahdanauSeq2SeqImpl(const BahdanauConfig& cfg, int64_t src_vocab, int64_t tgt_vocab)
-    : cfg_(cfg), tgt_vocab_(tgt_vocab), lstm_(cfg.cell == "lstm") {
-  if (cfg.hidden % 2 != 0)
-    throw ConfigError({"model.hidden: must be even (hidden/2 per encoder direction), got " +
-                       std::to_string(cfg.hidden)});
-  const int64_t H = cfg.hidden, E = cfg.emb_dim, L = cfg.dec_layers;
+BahdanauSeq2SeqImpl::BahdanauSeq2SeqImpl(const BahdanauOptions& options_) : options(options_) {
+  throw_if_invalid(check(options), "model");
+  const int64_t H = options.hidden(), E = options.emb_dim(), L = options.dec_layers();
+  const int64_t src_vocab = options.src_vocab(), tgt_vocab = options.tgt_vocab();
   encoder = register_module("encoder", RnnEncoder(RnnEncoderOptions(src_vocab, E, H / 2)
-                                                      .layers(cfg.enc_layers)
+                                                      .layers(options.enc_layers())
                                                       .bidirectional(true)
-                                                      .cell(cfg.cell)
-                                                      .dropout(cfg.dropout)));
+                                                      .cell(options.cell())
+                                                      .dropout(options.dropout())));
   bridge_h = register_module("bridge_h", torch::nn::Linear(H, L * H));
-  if (lstm_) bridge_c = register_module("bridge_c", torch::nn::Linear(H, L * H));
+  if (lstm()) bridge_c = register_module("bridge_c", torch::nn::Linear(H, L * H));
   tgt_embedding = register_module("tgt_embedding", torch::nn::Embedding(tgt_vocab, E));
-  attention = register_module("attention", AdditiveAttention(AdditiveAttentionOptions(H, H, cfg.attn_dim)));
+  attention = register_module("attention", AdditiveAttention(AdditiveAttentionOptions(H, H, options.attn_dim())));
   cells = register_module("cells", torch::nn::ModuleList());
   for (int64_t l = 0; l < L; ++l) {
     const int64_t in = l == 0 ? E + H : H;  // layer 0 reads [emb(y_{t-1}) ; c_t]
-    if (lstm_)
+    if (lstm())
       cells->push_back(torch::nn::LSTMCell(in, H));
     else
       cells->push_back(torch::nn::GRUCell(in, H));
   }
   readout = register_module("readout", torch::nn::Linear(H + H + E, 2 * E));
-  dropout = register_module("dropout", torch::nn::Dropout(cfg.dropout));
-  if (cfg.tied_embeddings)
+  dropout = register_module("dropout", torch::nn::Dropout(options.dropout()));
+  if (options.tied_embeddings())
     generator_bias = register_parameter("generator_bias", torch::zeros({tgt_vocab}));
   else
     generator = register_module("generator", torch::nn::Linear(E, tgt_vocab));
@@ -39,10 +37,10 @@ EncoderOut BahdanauSeq2SeqImpl::encode(const torch::Tensor& src, const torch::Te
   auto enc = encoder(src, src_mask);
   EncoderOut out{enc.memory, src_mask, {}};  // memory: [B, S, H]
   // Final states of the top encoder layer, both directions: [B, H]
-  const int64_t B = src.size(0), L = cfg_.dec_layers, H = cfg_.hidden;
+  const int64_t B = src.size(0), L = options.dec_layers(), H = options.hidden();
   auto top = [](const torch::Tensor& t) { return concat_directions(t)[-1]; };
   out.extra["h"] = torch::tanh(bridge_h(top(enc.h))).view({B, L, H});
-  if (lstm_) out.extra["c"] = torch::tanh(bridge_c(top(enc.c))).view({B, L, H});
+  if (lstm()) out.extra["c"] = torch::tanh(bridge_c(top(enc.c))).view({B, L, H});
   out.extra["keys"] = attention->project_keys(enc.memory);  // U·h_j, once per source: [B, S, A]
   return out;
 }
@@ -53,14 +51,14 @@ DecoderState BahdanauSeq2SeqImpl::start(const EncoderOut& enc) {
   state.per_src["src_mask"] = enc.src_mask;
   state.per_src["keys"] = enc.extra.at("keys");
   state.per_hyp["h"] = enc.extra.at("h");
-  if (lstm_) state.per_hyp["c"] = enc.extra.at("c");
+  if (lstm()) state.per_hyp["c"] = enc.extra.at("c");
   return state;
 }
 
 BahdanauSeq2SeqImpl::Recurrent BahdanauSeq2SeqImpl::initial_state(const EncoderOut& enc) {
   Recurrent rec;
   rec.h = enc.extra.at("h").unbind(1);
-  if (lstm_) rec.c = enc.extra.at("c").unbind(1);
+  if (lstm()) rec.c = enc.extra.at("c").unbind(1);
   return rec;
 }
 
@@ -74,7 +72,7 @@ BahdanauSeq2SeqImpl::StepResult BahdanauSeq2SeqImpl::decode_step(const torch::Te
   auto x = torch::cat({emb, att.context}, 1);
   const int64_t L = static_cast<int64_t>(rec.h.size());
   for (int64_t l = 0; l < L; ++l) {
-    if (lstm_) {
+    if (lstm()) {
       std::tie(rec.h[l], rec.c[l]) = cells[l]->as<torch::nn::LSTMCell>()->forward(x, std::make_tuple(rec.h[l], rec.c[l]));
     } else {
       rec.h[l] = cells[l]->as<torch::nn::GRUCell>()->forward(x, rec.h[l]);
@@ -88,7 +86,7 @@ torch::Tensor BahdanauSeq2SeqImpl::output_layer(const torch::Tensor& s, const to
                                                 const torch::Tensor& emb) {
   // Maxout readout: the max of pairs of linear units (Goodfellow et al. 2013), emb_dim wide.
   auto pre = readout(torch::cat({s, context, emb}, -1));                       // [..., 2E]
-  auto r = std::get<0>(pre.unflatten(-1, {cfg_.emb_dim, 2}).max(-1));         // [..., E]
+  auto r = std::get<0>(pre.unflatten(-1, {options.emb_dim(), 2}).max(-1));         // [..., E]
   r = dropout(r);
   if (generator) return generator(r);
   return torch::nn::functional::linear(r, tgt_embedding->weight, generator_bias);  // [..., V]
@@ -99,12 +97,12 @@ StepOut BahdanauSeq2SeqImpl::step(const torch::Tensor& prev, DecoderState& state
               state.size(), ", got ", prev.sizes());
   Recurrent rec;
   rec.h = state.per_hyp.at("h").unbind(1);
-  if (lstm_) rec.c = state.per_hyp.at("c").unbind(1);
+  if (lstm()) rec.c = state.per_hyp.at("c").unbind(1);
   auto emb = dropout(tgt_embedding(prev));  // [N, E]
   auto res = decode_step(emb, rec, state.per_src.at("keys"), state.per_src.at("memory"),
                          state.per_src.at("src_mask"));
   state.per_hyp["h"] = torch::stack(rec.h, 1);
-  if (lstm_) state.per_hyp["c"] = torch::stack(rec.c, 1);
+  if (lstm()) state.per_hyp["c"] = torch::stack(rec.c, 1);
   state.step += 1;
   StepOut out{output_layer(res.s, res.context, emb), {}};
   if (want_attention) out.attention = res.weights;  // [N, S]

@@ -19,8 +19,8 @@
 
 #include <vector>
 
-#include "nmt/config/config.h"
 #include "nmt/layers/additive_attention.h"
+#include "nmt/models/options.h"
 #include "nmt/models/rnn_encoder.h"
 #include "nmt/models/seq2seq.h"
 
@@ -28,14 +28,19 @@ namespace nmt {
 
 class BahdanauSeq2SeqImpl : public Seq2SeqImpl {
  public:
-  BahdanauSeq2SeqImpl(const BahdanauConfig& cfg, int64_t src_vocab, int64_t tgt_vocab);
+  // options.src_vocab/tgt_vocab must be set; throws ConfigError for invalid options.
+  explicit BahdanauSeq2SeqImpl(const BahdanauOptions& options);
 
   EncoderOut encode(const torch::Tensor& src, const torch::Tensor& src_mask) override;
   DecoderState start(const EncoderOut& enc) override;
   StepOut step(const torch::Tensor& prev, DecoderState& state, bool want_attention = false) override;
   torch::Tensor forward(const torch::Tensor& src, const torch::Tensor& src_mask, const torch::Tensor& tgt_in) override;
-  int64_t target_vocab() const override { return tgt_vocab_; }
+  int64_t target_vocab() const override { return options.tgt_vocab(); }
   std::string arch() const override { return "bahdanau"; }
+  std::string title() const override { return "RNN + Bahdanau attention"; }
+  AttentionViews attention_views() const override { return {1, 1, "Bahdanau alignment"}; }
+
+  BahdanauOptions options;
 
   RnnEncoder encoder{nullptr};
   torch::nn::Linear bridge_h{nullptr}, bridge_c{nullptr};
@@ -63,11 +68,7 @@ class BahdanauSeq2SeqImpl : public Seq2SeqImpl {
   // [..., H], [..., H], [..., E] → logits [..., V]
   torch::Tensor output_layer(const torch::Tensor& s, const torch::Tensor& context, const torch::Tensor& emb);
   Recurrent initial_state(const EncoderOut& enc);
-
-  BahdanauConfig cfg_;
-  int64_t tgt_vocab_;
-  bool lstm_;
+  bool lstm() const { return options.cell() == RnnCell::LSTM; }
 };
-TORCH_MODULE(BahdanauSeq2Seq);
 
 }  // namespace nmt

@@ -10,11 +10,19 @@
 namespace nmt {
 namespace {
 
+Seq2Seq build(RnnOptions o) { return std::make_shared<RnnSeq2SeqImpl>(o); }
+Seq2Seq build(BahdanauOptions o) { return std::make_shared<BahdanauSeq2SeqImpl>(o); }
+Seq2Seq build(TransformerOptions o) { return std::make_shared<TransformerImpl>(o); }
+
+// The options type each architecture takes.
 template <typename Options>
-const Options& options_for(const ModelConfig& cfg) {
-  if (!std::holds_alternative<Options>(cfg.options))
-    throw ConfigError({"model: options do not match arch '" + cfg.arch + "'"});
-  return std::get<Options>(cfg.options);
+bool holds_options_of(Arch arch) {
+  switch (arch) {
+    case Arch::RNN: return std::is_same_v<Options, RnnOptions>;
+    case Arch::Bahdanau: return std::is_same_v<Options, BahdanauOptions>;
+    case Arch::Transformer: return std::is_same_v<Options, TransformerOptions>;
+  }
+  return false;
 }
 
 }  // namespace
@@ -23,15 +31,14 @@ Seq2Seq make_model(const ModelConfig& cfg, int64_t src_vocab, int64_t tgt_vocab)
   if (src_vocab <= 0 || tgt_vocab <= 0)
     throw Error("make_model: vocabulary sizes must be positive (source " + std::to_string(src_vocab) + ", target " +
                 std::to_string(tgt_vocab) + ")");
-  Seq2Seq model;
-  if (cfg.arch == "rnn")
-    model = std::make_shared<RnnSeq2SeqImpl>(options_for<RnnConfig>(cfg), src_vocab, tgt_vocab);
-  else if (cfg.arch == "bahdanau")
-    model = std::make_shared<BahdanauSeq2SeqImpl>(options_for<BahdanauConfig>(cfg), src_vocab, tgt_vocab);
-  else if (cfg.arch == "transformer")
-    model = std::make_shared<TransformerImpl>(options_for<TransformerConfig>(cfg), src_vocab, tgt_vocab);
-  else
-    throw ConfigError({"model.arch: unknown architecture '" + cfg.arch + "' (rnn | bahdanau | transformer)"});
+  Seq2Seq model = std::visit(
+      [&](auto options) {
+        if (!holds_options_of<decltype(options)>(cfg.arch))
+          throw ConfigError({std::string("model: options do not match arch '") + enum_name(cfg.arch) + "'"});
+        options.src_vocab(src_vocab).tgt_vocab(tgt_vocab);
+        return build(options);
+      },
+      cfg.options);
   spdlog::info("model: {} with {} parameters (source vocab {}, target vocab {})", model->arch(),
                model->parameter_count(), src_vocab, tgt_vocab);
   return model;

@@ -4,44 +4,42 @@
 
 namespace nmt {
 
-RnnSeq2SeqImpl::RnnSeq2SeqImpl(const RnnConfig& cfg, int64_t src_vocab, int64_t tgt_vocab)
-    : cfg_(cfg), tgt_vocab_(tgt_vocab) {
-  if (cfg.tied_embeddings && cfg.emb_dim != cfg.hidden)
-    throw ConfigError({"model.tied_embeddings: needs emb_dim == hidden (" + std::to_string(cfg.emb_dim) + " vs " +
-                       std::to_string(cfg.hidden) + ")"});
-  encoder = register_module("encoder", RnnEncoder(RnnEncoderOptions(src_vocab, cfg.emb_dim, cfg.hidden)
-                                                      .layers(cfg.layers)
-                                                      .bidirectional(cfg.bidirectional)
-                                                      .cell(cfg.cell)
-                                                      .dropout(cfg.dropout)));
-  if (cfg.bidirectional) {
-    bridge_h = register_module("bridge_h", torch::nn::Linear(2 * cfg.hidden, cfg.hidden));
-    if (cfg.cell == "lstm") bridge_c = register_module("bridge_c", torch::nn::Linear(2 * cfg.hidden, cfg.hidden));
+RnnSeq2SeqImpl::RnnSeq2SeqImpl(const RnnOptions& options_) : options(options_) {
+  throw_if_invalid(check(options), "model");
+  const auto& o = options;
+  encoder = register_module("encoder", RnnEncoder(RnnEncoderOptions(o.src_vocab(), o.emb_dim(), o.hidden())
+                                                      .layers(o.layers())
+                                                      .bidirectional(o.bidirectional())
+                                                      .cell(o.cell())
+                                                      .dropout(o.dropout())));
+  if (o.bidirectional()) {
+    bridge_h = register_module("bridge_h", torch::nn::Linear(2 * o.hidden(), o.hidden()));
+    if (o.cell() == RnnCell::LSTM) bridge_c = register_module("bridge_c", torch::nn::Linear(2 * o.hidden(), o.hidden()));
   }
-  tgt_embedding = register_module("tgt_embedding", torch::nn::Embedding(tgt_vocab, cfg.emb_dim));
-  const double between_layers = cfg.layers > 1 ? cfg.dropout : 0.0;
-  if (cfg.cell == "gru")
-    decoder_gru = register_module("decoder_gru", torch::nn::GRU(torch::nn::GRUOptions(cfg.emb_dim, cfg.hidden)
-                                                                    .num_layers(cfg.layers)
+  tgt_embedding = register_module("tgt_embedding", torch::nn::Embedding(o.tgt_vocab(), o.emb_dim()));
+  const double between_layers = o.layers() > 1 ? o.dropout() : 0.0;
+  if (o.cell() == RnnCell::GRU)
+    decoder_gru = register_module("decoder_gru", torch::nn::GRU(torch::nn::GRUOptions(o.emb_dim(), o.hidden())
+                                                                    .num_layers(o.layers())
                                                                     .dropout(between_layers)
                                                                     .batch_first(true)));
   else
-    decoder_lstm = register_module("decoder_lstm", torch::nn::LSTM(torch::nn::LSTMOptions(cfg.emb_dim, cfg.hidden)
-                                                                       .num_layers(cfg.layers)
+    decoder_lstm = register_module("decoder_lstm", torch::nn::LSTM(torch::nn::LSTMOptions(o.emb_dim(), o.hidden())
+                                                                       .num_layers(o.layers())
                                                                        .dropout(between_layers)
                                                                        .batch_first(true)));
-  dropout = register_module("dropout", torch::nn::Dropout(cfg.dropout));
-  if (cfg.tied_embeddings)
-    generator_bias = register_parameter("generator_bias", torch::zeros({tgt_vocab}));
+  dropout = register_module("dropout", torch::nn::Dropout(o.dropout()));
+  if (o.tied_embeddings())
+    generator_bias = register_parameter("generator_bias", torch::zeros({o.tgt_vocab()}));
   else
-    generator = register_module("generator", torch::nn::Linear(cfg.hidden, tgt_vocab));
+    generator = register_module("generator", torch::nn::Linear(o.hidden(), o.tgt_vocab()));
 }
 
 EncoderOut RnnSeq2SeqImpl::encode(const torch::Tensor& src, const torch::Tensor& src_mask) {
   auto enc = encoder(src, src_mask);
   // The decoder's initial state s_0: [layers, B, H]
   auto h0 = enc.h, c0 = enc.c;
-  if (cfg_.bidirectional) {
+  if (options.bidirectional()) {
     h0 = torch::tanh(bridge_h(concat_directions(enc.h)));
     if (c0.defined()) c0 = torch::tanh(bridge_c(concat_directions(enc.c)));
   }

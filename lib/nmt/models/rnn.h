@@ -13,7 +13,7 @@
 #pragma once
 #include <torch/torch.h>
 
-#include "nmt/config/config.h"
+#include "nmt/models/options.h"
 #include "nmt/models/rnn_encoder.h"
 #include "nmt/models/seq2seq.h"
 
@@ -21,14 +21,19 @@ namespace nmt {
 
 class RnnSeq2SeqImpl : public Seq2SeqImpl {
  public:
-  RnnSeq2SeqImpl(const RnnConfig& cfg, int64_t src_vocab, int64_t tgt_vocab);
+  // options.src_vocab/tgt_vocab must be set; throws ConfigError for invalid options.
+  explicit RnnSeq2SeqImpl(const RnnOptions& options);
 
   EncoderOut encode(const torch::Tensor& src, const torch::Tensor& src_mask) override;
   DecoderState start(const EncoderOut& enc) override;
   StepOut step(const torch::Tensor& prev, DecoderState& state, bool want_attention = false) override;
   torch::Tensor forward(const torch::Tensor& src, const torch::Tensor& src_mask, const torch::Tensor& tgt_in) override;
-  int64_t target_vocab() const override { return tgt_vocab_; }
+  int64_t target_vocab() const override { return options.tgt_vocab(); }
   std::string arch() const override { return "rnn"; }
+  std::string title() const override { return "RNN, no attention"; }
+  AttentionViews attention_views() const override { return {}; }  // nothing to weigh
+
+  RnnOptions options;
 
   RnnEncoder encoder{nullptr};
   torch::nn::Linear bridge_h{nullptr}, bridge_c{nullptr};  // bidirectional encoder only
@@ -44,10 +49,6 @@ class RnnSeq2SeqImpl : public Seq2SeqImpl {
   // Returns outputs [B, T, H] and updates h/c.
   torch::Tensor run_decoder(const torch::Tensor& x, torch::Tensor& h, torch::Tensor& c);
   torch::Tensor logits(const torch::Tensor& s);  // [..., H] → [..., V]
-
-  RnnConfig cfg_;
-  int64_t tgt_vocab_;
 };
-TORCH_MODULE(RnnSeq2Seq);
 
 }  // namespace nmt

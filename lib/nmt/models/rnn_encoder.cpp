@@ -10,20 +10,18 @@ RnnEncoderImpl::RnnEncoderImpl(const RnnEncoderOptions& options_) : options(opti
 void RnnEncoderImpl::reset() {
   embedding = register_module("embedding", torch::nn::Embedding(options.vocab(), options.emb_dim()));
   const double between_layers = options.layers() > 1 ? options.dropout() : 0.0;
-  if (options.cell() == "gru") {
+  if (options.cell() == RnnCell::GRU) {
     gru = register_module("gru", torch::nn::GRU(torch::nn::GRUOptions(options.emb_dim(), options.hidden())
                                                     .num_layers(options.layers())
                                                     .bidirectional(options.bidirectional())
                                                     .dropout(between_layers)
                                                     .batch_first(true)));
-  } else if (options.cell() == "lstm") {
+  } else {
     lstm = register_module("lstm", torch::nn::LSTM(torch::nn::LSTMOptions(options.emb_dim(), options.hidden())
                                                        .num_layers(options.layers())
                                                        .bidirectional(options.bidirectional())
                                                        .dropout(between_layers)
                                                        .batch_first(true)));
-  } else {
-    throw ConfigError({"cell: unknown RNN cell '" + options.cell() + "' (gru | lstm)"});
   }
   dropout = register_module("dropout", torch::nn::Dropout(options.dropout()));
 }

@@ -8,6 +8,8 @@
 
 #include <string>
 
+#include "nmt/models/options.h"
+
 namespace nmt {
 
 struct RnnEncoderOptions {
@@ -17,7 +19,7 @@ struct RnnEncoderOptions {
   TORCH_ARG(int64_t, hidden);  // per direction
   TORCH_ARG(int64_t, layers) = 1;
   TORCH_ARG(bool, bidirectional) = false;
-  TORCH_ARG(std::string, cell) = "gru";  // gru | lstm
+  TORCH_ARG(RnnCell, cell) = RnnCell::GRU;
   TORCH_ARG(double, dropout) = 0.0;      // on embeddings, between layers and on the memory
 };
 

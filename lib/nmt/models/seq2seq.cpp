@@ -1,6 +1,10 @@
 // DecoderState bookkeeping shared by every model, and Seq2SeqImpl helpers.
 #include "nmt/models/seq2seq.h"
 
+#include <algorithm>
+
+#include "nmt/util/error.h"
+
 namespace nmt {
 namespace {
 
@@ -45,6 +49,16 @@ int64_t DecoderState::size() const {
     for (const auto& entry : *tensors)
       if (entry.second.defined() && entry.second.dim() > 0) return entry.second.size(0);
   return 0;
+}
+
+void Seq2SeqImpl::set_attention_view(int64_t layer, int64_t head) {
+  const AttentionViews v = attention_views();
+  if (layer < -1 || layer >= std::max<int64_t>(v.layers, 1))
+    throw UsageError("attention layer " + std::to_string(layer) + " out of range: the model has " +
+                     std::to_string(v.layers) + " attention layer(s) (-1 = last)");
+  if (head < -1 || head >= std::max<int64_t>(v.heads, 1))
+    throw UsageError("attention head " + std::to_string(head) + " out of range: the model has " +
+                     std::to_string(v.heads) + " head(s) (-1 = mean of heads)");
 }
 
 int64_t Seq2SeqImpl::parameter_count() {

@@ -44,6 +44,15 @@ struct DecoderState {
   int64_t size() const;
 };
 
+// The source attention a model can show: `layers` × `heads` views, each an [N, S] weight
+// matrix per step (set_attention_view picks one, head −1 = their mean). layers == 0: the model
+// has no attention (the rnn baseline).
+struct AttentionViews {
+  int64_t layers = 0;
+  int64_t heads = 0;
+  std::string name;  // e.g. "Bahdanau alignment", "Transformer cross-attention"
+};
+
 struct StepOut {
   torch::Tensor logits;     // [N, V] unnormalised scores for the next token
   torch::Tensor attention;  // [N, S] source attention of this step (undefined if not asked)
@@ -64,11 +73,20 @@ class Seq2SeqImpl : public torch::nn::Module {
                                 const torch::Tensor& tgt_in) = 0;
   // Target vocabulary size V.
   virtual int64_t target_vocab() const = 0;
-  // Short human name of the architecture, for logs and reports ("transformer").
+  // Short name of the architecture, for logs and configs ("transformer").
   virtual std::string arch() const = 0;
-  // Transformer only: which cross-attention to report from step(want_attention=true).
-  // layer -1 = last; head -1 = average over heads. Others ignore it.
-  virtual void set_attention_view(int64_t /*layer*/, int64_t /*head*/) {}
+  // What the model is, for people and reports ("RNN + Bahdanau attention").
+  virtual std::string title() const = 0;
+  // The longest source / target sequence the model can take, in tokens including EOS / BOS;
+  // 0 = no limit. Translator truncates longer sources; search never decodes past the target limit.
+  virtual int64_t max_source_positions() const { return 0; }
+  virtual int64_t max_target_positions() const { return 0; }
+  // The attention views step(want_attention=true) can report.
+  virtual AttentionViews attention_views() const = 0;
+  // Which view step(want_attention=true) reports: layer in [0, layers) or -1 (last), head in
+  // [0, heads) or -1 (mean of heads). Throws UsageError for a view the model does not have.
+  // Models with a single view (or none) accept only -1/0.
+  virtual void set_attention_view(int64_t layer, int64_t head);
 
   int64_t parameter_count();
 };

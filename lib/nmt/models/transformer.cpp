@@ -12,58 +12,48 @@ std::string key(const char* name, size_t layer) { return std::string(name) + "."
 
 }  // namespace
 
-TransformerImpl::TransformerImpl(const TransformerConfig& cfg, int64_t src_vocab, int64_t tgt_vocab)
-    : cfg_(cfg), tgt_vocab_(tgt_vocab) {
-  if (cfg.tied_embeddings && src_vocab != tgt_vocab)
-    throw ConfigError({"model.tied_embeddings: needs one joint vocabulary, but the source has " +
-                       std::to_string(src_vocab) + " tokens and the target " + std::to_string(tgt_vocab)});
-  if (cfg.d_model % cfg.heads != 0)
-    throw ConfigError({"model.heads: must divide d_model (" + std::to_string(cfg.d_model) + ")"});
-  const bool pre_norm = cfg.norm == "pre";
-  const int64_t D = cfg.d_model;
+TransformerImpl::TransformerImpl(const TransformerOptions& options_) : options(options_) {
+  throw_if_invalid(check(options), "model");
+  const auto& o = options;
+  const bool pre_norm = o.norm() == NormPosition::Pre;
+  const int64_t D = o.d_model(), src_vocab = o.src_vocab(), tgt_vocab = o.tgt_vocab();
 
-  if (cfg.tied_embeddings) {
+  if (o.tied_embeddings()) {
     shared_embedding = register_module("shared_embedding", torch::nn::Embedding(src_vocab, D));
     torch::nn::init::normal_(shared_embedding->weight, 0.0, std::pow(static_cast<double>(D), -0.5));
   }
   auto emb_options = [&](int64_t vocab) {
-    return TransformerEmbeddingOptions(vocab, D).max_positions(cfg.max_positions);
+    return TransformerEmbeddingOptions(vocab, D).max_positions(o.max_positions());
   };
   src_embed = register_module("src_embed", TransformerEmbedding(emb_options(src_vocab), shared_embedding));
   tgt_embed = register_module("tgt_embed", TransformerEmbedding(emb_options(tgt_vocab), shared_embedding));
 
-  auto layer_options = TransformerLayerOptions(D, cfg.heads, cfg.ffn)
-                           .dropout(cfg.dropout)
-                           .attention_dropout(cfg.attention_dropout)
+  auto layer_options = TransformerLayerOptions(D, o.heads(), o.ffn())
+                           .dropout(o.dropout())
+                           .attention_dropout(o.attention_dropout())
                            .pre_norm(pre_norm);
   encoder_layers = register_module("encoder_layers", torch::nn::ModuleList());
-  for (int64_t l = 0; l < cfg.enc_layers; ++l) encoder_layers->push_back(TransformerEncoderLayer(layer_options));
+  for (int64_t l = 0; l < o.enc_layers(); ++l) encoder_layers->push_back(TransformerEncoderLayer(layer_options));
   decoder_layers = register_module("decoder_layers", torch::nn::ModuleList());
-  for (int64_t l = 0; l < cfg.dec_layers; ++l) decoder_layers->push_back(TransformerDecoderLayer(layer_options));
+  for (int64_t l = 0; l < o.dec_layers(); ++l) decoder_layers->push_back(TransformerDecoderLayer(layer_options));
   if (pre_norm) {  // pre-norm leaves the residual stream unnormalised: normalise each stack's output
     encoder_norm = register_module("encoder_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({D})));
     decoder_norm = register_module("decoder_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({D})));
   }
-  dropout = register_module("dropout", torch::nn::Dropout(cfg.dropout));
-  if (!cfg.tied_embeddings) {
+  dropout = register_module("dropout", torch::nn::Dropout(o.dropout()));
+  if (!o.tied_embeddings()) {
     generator = register_module("generator", torch::nn::Linear(torch::nn::LinearOptions(D, tgt_vocab).bias(false)));
     torch::nn::init::xavier_uniform_(generator->weight);
   }
 }
 
 void TransformerImpl::set_attention_view(int64_t layer, int64_t head) {
-  if (layer < -1 || layer >= cfg_.dec_layers)
-    throw UsageError("attention layer " + std::to_string(layer) + " out of range: the decoder has " +
-                     std::to_string(cfg_.dec_layers) + " layers (0.." + std::to_string(cfg_.dec_layers - 1) +
-                     ", -1 = last)");
-  if (head < -1 || head >= cfg_.heads)
-    throw UsageError("attention head " + std::to_string(head) + " out of range: there are " +
-                     std::to_string(cfg_.heads) + " heads (0.." + std::to_string(cfg_.heads - 1) + ", -1 = average)");
+  Seq2SeqImpl::set_attention_view(layer, head);  // range checks against attention_views()
   attn_layer_ = layer;
   attn_head_ = head;
 }
 
-int64_t TransformerImpl::view_layer() const { return attn_layer_ < 0 ? cfg_.dec_layers - 1 : attn_layer_; }
+int64_t TransformerImpl::view_layer() const { return attn_layer_ < 0 ? options.dec_layers() - 1 : attn_layer_; }
 
 torch::Tensor TransformerImpl::attention_view(const torch::Tensor& weights) const {
   return attn_head_ < 0 ? weights.mean(1) : weights.select(1, attn_head_);
@@ -86,7 +76,7 @@ EncoderOut TransformerImpl::encode(const torch::Tensor& src, const torch::Tensor
 
 DecoderState TransformerImpl::start(const EncoderOut& enc) {
   DecoderState state;
-  const int64_t N = enc.memory.size(0), H = cfg_.heads, dk = cfg_.d_model / cfg_.heads;
+  const int64_t N = enc.memory.size(0), H = options.heads(), dk = options.d_model() / options.heads();
   state.per_src["src_mask"] = enc.src_mask;
   for (size_t l = 0; l < decoder_layers->size(); ++l) {
     auto layer = decoder_layers[l]->as<TransformerDecoderLayer>();

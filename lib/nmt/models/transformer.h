@@ -13,8 +13,8 @@
 #pragma once
 #include <torch/torch.h>
 
-#include "nmt/config/config.h"
 #include "nmt/layers/embeddings.h"
+#include "nmt/models/options.h"
 #include "nmt/models/seq2seq.h"
 #include "nmt/models/transformer_layers.h"
 
@@ -22,16 +22,25 @@ namespace nmt {
 
 class TransformerImpl : public Seq2SeqImpl {
  public:
-  TransformerImpl(const TransformerConfig& cfg, int64_t src_vocab, int64_t tgt_vocab);
+  // options.src_vocab/tgt_vocab must be set; throws ConfigError for invalid options.
+  explicit TransformerImpl(const TransformerOptions& options);
 
   EncoderOut encode(const torch::Tensor& src, const torch::Tensor& src_mask) override;
   DecoderState start(const EncoderOut& enc) override;
   StepOut step(const torch::Tensor& prev, DecoderState& state, bool want_attention = false) override;
   torch::Tensor forward(const torch::Tensor& src, const torch::Tensor& src_mask, const torch::Tensor& tgt_in) override;
-  int64_t target_vocab() const override { return tgt_vocab_; }
+  int64_t target_vocab() const override { return options.tgt_vocab(); }
   std::string arch() const override { return "transformer"; }
+  std::string title() const override { return "Transformer"; }
+  int64_t max_source_positions() const override { return options.max_positions(); }
+  int64_t max_target_positions() const override { return options.max_positions(); }
+  AttentionViews attention_views() const override {
+    return {options.dec_layers(), options.heads(), "Transformer cross-attention"};
+  }
   // layer in [0, dec_layers) or -1 (last); head in [0, heads) or -1 (average over heads).
   void set_attention_view(int64_t layer, int64_t head) override;
+
+  TransformerOptions options;
 
   torch::nn::Embedding shared_embedding{nullptr};  // tied: source, target and output weights
   TransformerEmbedding src_embed{nullptr}, tgt_embed{nullptr};
@@ -46,10 +55,7 @@ class TransformerImpl : public Seq2SeqImpl {
   torch::Tensor attention_view(const torch::Tensor& weights) const;
   int64_t view_layer() const;
 
-  TransformerConfig cfg_;
-  int64_t tgt_vocab_;
   int64_t attn_layer_ = -1, attn_head_ = -1;
 };
-TORCH_MODULE(Transformer);
 
 }  // namespace nmt

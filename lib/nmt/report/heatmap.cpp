@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <tuple>
 
 #include "nmt/report/charts.h"
 #include "nmt/report/svg.h"
@@ -38,71 +39,70 @@ std::pair<size_t, size_t> grid_size(const std::vector<std::string>& src, const s
   return {std::max(tgt.size(), w.size()), cols};
 }
 
-// Splits `s` into code points (each a UTF-8 byte string).
-std::vector<std::string> code_points(const std::string& s) {
-  std::vector<std::string> out;
-  for (size_t i = 0; i < s.size();) {
-    size_t n = 1;
-    while (i + n < s.size() && (static_cast<unsigned char>(s[i + n]) & 0xC0) == 0x80) ++n;
-    out.push_back(s.substr(i, n));
-    i += n;
-  }
-  return out;
-}
-
 std::string label_at(const std::vector<std::string>& v, size_t i) { return i < v.size() ? v[i] : ""; }
 
-}  // namespace
+// Where everything goes: cell size, label room, the grid and the colour scale.
+struct HeatmapLayout {
+  size_t rows = 0, cols = 0;
+  double cell = 0, font = 0;
+  double left = 0, top = 0, grid_w = 0, grid_h = 0;
+  double scale_x = 0, scale_h = 0;
+  double width = 0, height = 0;
+  std::string title;
+  static constexpr size_t kMaxLabel = 18;
+};
 
-std::string heatmap_svg(const HeatmapData& h) {
-  const auto [rows, cols] = grid_size(h.src, h.tgt, h.weights);
-  const size_t longest = std::max<size_t>({rows, cols, 1});
-  const double cell = std::clamp(std::floor(880.0 / longest), 8.0, 30.0);
-  const double font = std::clamp(cell - 2, 8.0, 12.0);
-  const size_t max_label = 18;
-
+HeatmapLayout layout_of(const HeatmapData& h) {
+  HeatmapLayout l;
+  std::tie(l.rows, l.cols) = grid_size(h.src, h.tgt, h.weights);
+  const size_t longest = std::max<size_t>({l.rows, l.cols, 1});
+  l.cell = std::clamp(std::floor(880.0 / longest), 8.0, 30.0);
+  l.font = std::clamp(l.cell - 2, 8.0, 12.0);
   double src_w = 0, tgt_w = 0;
-  for (size_t j = 0; j < cols; ++j)
-    src_w = std::max(src_w, text_width_px(utf8_truncate(label_at(h.src, j), max_label), font));
-  for (size_t i = 0; i < rows; ++i)
-    tgt_w = std::max(tgt_w, text_width_px(utf8_truncate(label_at(h.tgt, i), max_label), font));
-
+  for (size_t j = 0; j < l.cols; ++j)
+    src_w = std::max(src_w, text_width_px(utf8_truncate(label_at(h.src, j), HeatmapLayout::kMaxLabel), l.font));
+  for (size_t i = 0; i < l.rows; ++i)
+    tgt_w = std::max(tgt_w, text_width_px(utf8_truncate(label_at(h.tgt, i), HeatmapLayout::kMaxLabel), l.font));
   // Source labels are rotated -60°: they rise src_w·sin60 and lean right src_w·cos60.
   const double title_h = h.title.empty() ? 14 : 38;
-  const double left = std::max(60.0, tgt_w + 16);
-  const double top = title_h + src_w * 0.87 + 14;
-  const double grid_w = cell * cols, grid_h = cell * rows;
-  const double scale_x = left + grid_w + std::max(24.0, src_w * 0.5 - cell * 0.5 + 8);
-  const double scale_h = std::clamp(grid_h, 100.0, 240.0);
-  const std::string title = utf8_truncate(h.title, 120);
-  const double width = std::max(scale_x + 70, text_width_px(title, 14) * 1.1 + 30);
-  const double height = top + std::max(grid_h, scale_h) + 40;
+  l.left = std::max(60.0, tgt_w + 16);
+  l.top = title_h + src_w * 0.87 + 14;
+  l.grid_w = l.cell * l.cols;
+  l.grid_h = l.cell * l.rows;
+  l.scale_x = l.left + l.grid_w + std::max(24.0, src_w * 0.5 - l.cell * 0.5 + 8);
+  l.scale_h = std::clamp(l.grid_h, 100.0, 240.0);
+  l.title = utf8_truncate(h.title, 120);
+  l.width = std::max(l.scale_x + 70, text_width_px(l.title, 14) * 1.1 + 30);
+  l.height = l.top + std::max(l.grid_h, l.scale_h) + 40;
+  return l;
+}
 
-  Svg svg(width, height, h.title);
-  if (!title.empty())
-    svg.text(10, 24, title, {{"font-size", "14"}, {"font-weight", "bold"}, {"fill", "#222"}});
-
-  svg.open("g", {{"font-size", svg_num(font)}, {"fill", "#333"}});
-  for (size_t j = 0; j < cols; ++j) {
-    double x = left + cell * (j + 0.5), y = top - 6;
-    svg.text(x, y, utf8_truncate(label_at(h.src, j), max_label),
+// Source labels along the top (rotated), target labels down the left.
+void draw_labels(Svg& svg, const HeatmapData& h, const HeatmapLayout& l) {
+  svg.open("g", {{"font-size", svg_num(l.font)}, {"fill", "#333"}});
+  for (size_t j = 0; j < l.cols; ++j) {
+    const double x = l.left + l.cell * (j + 0.5), y = l.top - 6;
+    svg.text(x, y, utf8_truncate(label_at(h.src, j), HeatmapLayout::kMaxLabel),
              {{"transform", "rotate(-60 " + svg_num(x) + " " + svg_num(y) + ")"}});
   }
-  for (size_t i = 0; i < rows; ++i)
-    svg.text(left - 6, top + cell * (i + 0.5) + font * 0.35, utf8_truncate(label_at(h.tgt, i), max_label),
-             {{"text-anchor", "end"}});
+  for (size_t i = 0; i < l.rows; ++i)
+    svg.text(l.left - 6, l.top + l.cell * (i + 0.5) + l.font * 0.35,
+             utf8_truncate(label_at(h.tgt, i), HeatmapLayout::kMaxLabel), {{"text-anchor", "end"}});
   svg.close();
+}
 
-  // Background = weight 0; only visible cells are drawn, so 100×100 maps stay small.
-  svg.rect(left, top, grid_w, grid_h, {{"fill", shade(0)}});
-  const bool tooltips = rows * cols <= 2500;
+// The weight cells. Background = weight 0; on large maps only visible cells are drawn (and no
+// tooltips), so 100×100 maps stay small.
+void draw_cells(Svg& svg, const HeatmapData& h, const HeatmapLayout& l) {
+  svg.rect(l.left, l.top, l.grid_w, l.grid_h, {{"fill", shade(0)}});
+  const bool tooltips = l.rows * l.cols <= 2500;
   svg.open("g", {{"shape-rendering", "crispEdges"}});
-  for (size_t i = 0; i < rows; ++i) {
-    for (size_t j = 0; j < cols; ++j) {
-      float w = weight_at(h.weights, i, j);
+  for (size_t i = 0; i < l.rows; ++i) {
+    for (size_t j = 0; j < l.cols; ++j) {
+      const float w = weight_at(h.weights, i, j);
       if (std::isfinite(w) && w < 0.01f && !tooltips) continue;
-      SvgAttrs a{{"x", svg_num(left + cell * j)}, {"y", svg_num(top + cell * i)},
-                 {"width", svg_num(cell)}, {"height", svg_num(cell)}, {"fill", shade(w)}};
+      SvgAttrs a{{"x", svg_num(l.left + l.cell * j)}, {"y", svg_num(l.top + l.cell * i)},
+                 {"width", svg_num(l.cell)}, {"height", svg_num(l.cell)}, {"fill", shade(w)}};
       if (!tooltips) {
         svg.element("rect", a);
         continue;
@@ -114,25 +114,39 @@ std::string heatmap_svg(const HeatmapData& h) {
     }
   }
   svg.close();
-  svg.rect(left, top, grid_w, grid_h, {{"fill", "none"}, {"stroke", "#888"}, {"stroke-width", "1"}});
-  if (rows == 0 || cols == 0)
-    svg.text(left + 4, top + 16, "n/a (no attention weights)", {{"fill", "#777"}});
+  svg.rect(l.left, l.top, l.grid_w, l.grid_h, {{"fill", "none"}, {"stroke", "#888"}, {"stroke-width", "1"}});
+  if (l.rows == 0 || l.cols == 0)
+    svg.text(l.left + 4, l.top + 16, "n/a (no attention weights)", {{"fill", "#777"}});
+}
 
-  // Colour scale: stacked bands from 1 (top) to 0 (bottom), with three labels.
+// Colour scale: stacked bands from 1 (top) to 0 (bottom), with three labels.
+void draw_scale(Svg& svg, const HeatmapLayout& l) {
   const int bands = 40;
   svg.open("g", {{"shape-rendering", "crispEdges"}});
   for (int b = 0; b < bands; ++b) {
-    double w = 1.0 - (b + 0.5) / bands;
-    svg.rect(scale_x, top + scale_h * b / bands, 14, scale_h / bands + 0.5, {{"fill", shade(w)}});
+    const double w = 1.0 - (b + 0.5) / bands;
+    svg.rect(l.scale_x, l.top + l.scale_h * b / bands, 14, l.scale_h / bands + 0.5, {{"fill", shade(w)}});
   }
   svg.close();
-  svg.rect(scale_x, top, 14, scale_h, {{"fill", "none"}, {"stroke", "#888"}});
+  svg.rect(l.scale_x, l.top, 14, l.scale_h, {{"fill", "none"}, {"stroke", "#888"}});
   for (double v : {0.0, 0.5, 1.0}) {
-    double y = top + scale_h * (1 - v);
-    svg.line(scale_x + 14, y, scale_x + 18, y, {{"stroke", "#444"}});
-    svg.text(scale_x + 21, y + 4, svg_num(v, 1), {{"font-size", "11"}, {"fill", "#333"}});
+    const double y = l.top + l.scale_h * (1 - v);
+    svg.line(l.scale_x + 14, y, l.scale_x + 18, y, {{"stroke", "#444"}});
+    svg.text(l.scale_x + 21, y + 4, svg_num(v, 1), {{"font-size", "11"}, {"fill", "#333"}});
   }
-  svg.text(scale_x, top + scale_h + 18, "weight", {{"font-size", "11"}, {"fill", "#333"}});
+  svg.text(l.scale_x, l.top + l.scale_h + 18, "weight", {{"font-size", "11"}, {"fill", "#333"}});
+}
+
+}  // namespace
+
+std::string heatmap_svg(const HeatmapData& h) {
+  const HeatmapLayout l = layout_of(h);
+  Svg svg(l.width, l.height, h.title);
+  if (!l.title.empty())
+    svg.text(10, 24, l.title, {{"font-size", "14"}, {"font-weight", "bold"}, {"fill", "#222"}});
+  draw_labels(svg, h, l);
+  draw_cells(svg, h, l);
+  draw_scale(svg, l);
   return svg.str();
 }
 
@@ -153,7 +167,7 @@ std::string text_heatmap(const std::vector<std::string>& src, const std::vector<
   std::vector<std::vector<std::string>> col_chars(cols);
   size_t height = 0;
   for (size_t j = 0; j < cols; ++j) {
-    col_chars[j] = code_points(utf8_truncate(label_at(src, j), max_height));
+    col_chars[j] = utf8_code_points(utf8_truncate(label_at(src, j), max_height));
     for (auto& ch : col_chars[j])
       if (ch == " " || ch == "\t" || ch == "\n" || ch == "\r") ch = "\xC2\xB7";  // ·
     height = std::max(height, col_chars[j].size());

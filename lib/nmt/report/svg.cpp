@@ -12,15 +12,12 @@ namespace {
 
 const char* const kReplacement = "\xEF\xBF\xBD";  // U+FFFD
 
-// Decodes one code point of valid UTF-8 at s[i]; returns its byte length.
+// One code point at s[i] and its byte length; an invalid byte reads as U+FFFD, length 1.
 size_t decode(std::string_view s, size_t i, char32_t* cp) {
-  unsigned char c = static_cast<unsigned char>(s[i]);
-  size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : 4;
-  if (i + n > s.size()) n = s.size() - i;
-  char32_t v = n == 1 ? c : n == 2 ? (c & 0x1F) : n == 3 ? (c & 0x0F) : (c & 0x07);
-  for (size_t k = 1; k < n; ++k) v = (v << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-  *cp = v;
-  return n == 0 ? 1 : n;
+  const size_t n = utf8_decode(s, i, cp);
+  if (n > 0) return n;
+  *cp = 0xFFFD;
+  return 1;
 }
 
 bool is_wide(char32_t cp) {
@@ -176,26 +173,6 @@ double text_width_px(std::string_view s, double font_px) {
     }
   }
   return em * font_px;
-}
-
-size_t utf8_length(std::string_view s) {
-  size_t n = 0;
-  for (char c : s)
-    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
-  return n;
-}
-
-std::string utf8_truncate(std::string_view s, size_t max_chars) {
-  if (utf8_length(s) <= max_chars) return std::string(s);
-  if (max_chars == 0) return "";
-  size_t count = 0, i = 0;
-  for (; i < s.size(); ++i) {
-    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) {
-      if (count == max_chars - 1) break;
-      ++count;
-    }
-  }
-  return std::string(s.substr(0, i)) + "\xE2\x80\xA6";
 }
 
 }  // namespace nmt

@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include "nmt/util/utf8.h"  // utf8_length, utf8_truncate for labels
+
 namespace nmt {
 
 // `s` made safe for XML character data and attribute values: invalid UTF-8 becomes U+FFFD,
@@ -54,11 +56,5 @@ class Svg {
 // Approximate rendered width in pixels of `s` in a sans-serif font of `font_px` pixels,
 // counting code points (wide CJK characters count double). Used for layout decisions.
 double text_width_px(std::string_view s, double font_px = 12.0);
-
-// The number of code points in `s` (valid or not, each lead byte counts once).
-size_t utf8_length(std::string_view s);
-
-// `s` cut to at most `max_chars` code points, with "…" appended when something was cut.
-std::string utf8_truncate(std::string_view s, size_t max_chars);
 
 }  // namespace nmt

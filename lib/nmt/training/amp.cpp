@@ -14,15 +14,14 @@
 
 namespace nmt {
 
-Amp::Amp(const std::string& mode, const torch::Device& device) {
-  if (mode == "off") return;
-  if (mode != "bf16" && mode != "fp16") throw ConfigError({"train.amp: expected off|bf16|fp16, got \"" + mode + "\""});
+Amp::Amp(AmpMode mode, const torch::Device& device) {
+  if (mode == AmpMode::Off) return;
   if (!device.is_cuda()) {
-    spdlog::warn("train.amp: {} needs a CUDA device; training in fp32 on {}", mode, device.str());
+    spdlog::warn("train.amp: {} needs a CUDA device; training in fp32 on {}", enum_name(mode), device.str());
     return;
   }
   enabled_ = true;
-  fp16_ = mode == "fp16";
+  fp16_ = mode == AmpMode::FP16;
   dtype_ = fp16_ ? torch::kFloat16 : torch::kBFloat16;
 }
 

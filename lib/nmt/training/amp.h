@@ -7,11 +7,13 @@
 #include <string>
 #include <vector>
 
+#include "nmt/config/config.h"
+
 namespace nmt {
 
 class Amp {
  public:
-  Amp(const std::string& mode, const torch::Device& device);
+  Amp(AmpMode mode, const torch::Device& device);
   bool enabled() const { return enabled_; }
   bool fp16() const { return fp16_; }
 

@@ -7,9 +7,9 @@
 #include <mutex>
 #include <sstream>
 
-#include "nmt/training/json_lines.h"
-#include "nmt/training/model_dir.h"
 #include "nmt/util/error.h"
+#include "nmt/util/file_io.h"
+#include "nmt/util/json.h"
 
 namespace nmt {
 namespace fs = std::filesystem;
@@ -148,16 +148,22 @@ TrainState load_train_state(const std::string& path, torch::optim::Optimizer& op
   return s;
 }
 
-std::string train_state_json(const TrainState& s, const std::string& metric) {
-  JsonObject o;
-  o.add("step", s.step).add("epoch", s.epoch).add("batch_pos", s.batch_pos);
-  o.add("metric", metric);
-  if (s.has_best) o.add("best_metric", s.best_metric).add("best_step", s.best_step);
-  o.add("bad_validations", s.bad_validations);
-  o.add("lr_scale", s.schedule.scale);
-  o.add("wall_seconds", s.wall_seconds).add("tgt_tokens", s.tgt_tokens);
-  if (s.loss_scale > 0) o.add("loss_scale", s.loss_scale);
-  return o.str(/*pretty=*/true) + "\n";
+std::string train_state_json(const TrainState& s, DevMetric metric) {
+  Json o;
+  o["step"] = s.step;
+  o["epoch"] = s.epoch;
+  o["batch_pos"] = s.batch_pos;
+  o["metric"] = enum_name(metric);
+  if (s.has_best) {
+    o["best_metric"] = s.best_metric;
+    o["best_step"] = s.best_step;
+  }
+  o["bad_validations"] = s.bad_validations;
+  o["lr_scale"] = s.schedule.scale;
+  o["wall_seconds"] = s.wall_seconds;
+  o["tgt_tokens"] = s.tgt_tokens;
+  if (s.loss_scale > 0) o["loss_scale"] = s.loss_scale;
+  return o.dump(2) + "\n";
 }
 
 }  // namespace nmt

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "nmt/config/config.h"
 #include "nmt/training/schedule.h"
 
 namespace nmt {
@@ -43,7 +44,7 @@ void save_train_state(const std::string& path, const TrainState& s, torch::optim
 TrainState load_train_state(const std::string& path, torch::optim::Optimizer& opt,
                             const torch::Device& device);
 
-// The counters as a small JSON object (train_state.json), and reading them back.
-std::string train_state_json(const TrainState& s, const std::string& metric);
+// The counters as a small JSON object (train_state.json, what `nmt info` shows).
+std::string train_state_json(const TrainState& s, DevMetric metric);
 
 }  // namespace nmt

@@ -1,72 +1,13 @@
 #include "nmt/training/model_dir.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <atomic>
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "nmt/models/factory.h"
 #include "nmt/training/checkpoint.h"
 #include "nmt/util/error.h"
+#include "nmt/util/file_io.h"
 
 namespace nmt {
 namespace fs = std::filesystem;
-
-namespace {
-[[noreturn]] void io_fail(const std::string& what, const std::string& path) {
-  throw IoError(what + " " + path + ": " + std::strerror(errno));
-}
-}  // namespace
-
-void write_file_atomic(const std::string& path, const std::string& bytes) {
-  static std::atomic<uint64_t> counter{0};
-  fs::path p(path);
-  fs::path dir = p.parent_path().empty() ? fs::path(".") : p.parent_path();
-  std::string tmp = (dir / ("." + p.filename().string() + ".tmp." + std::to_string(::getpid()) + "." +
-                            std::to_string(counter++)))
-                        .string();
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) io_fail("cannot create", tmp);
-  size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int err = errno;
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      errno = err;
-      io_fail("cannot write", tmp);
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0) {
-    int err = errno;
-    ::close(fd);
-    ::unlink(tmp.c_str());
-    errno = err;
-    io_fail("cannot fsync", tmp);
-  }
-  if (::close(fd) != 0) io_fail("cannot close", tmp);
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    int err = errno;
-    ::unlink(tmp.c_str());
-    errno = err;
-    io_fail("cannot rename into", path);
-  }
-  // Make the rename itself durable.
-  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
-}
 
 LoadedModel load_model_dir(const std::string& dir, const torch::Device& device, const std::string& which) {
   if (!fs::is_directory(dir)) throw IoError("model directory " + dir + " does not exist");
@@ -95,15 +36,6 @@ LoadedModel load_model_dir(const std::string& dir, const torch::Device& device, 
   out.model->eval();
   out.weights = weights;
   return out;
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw IoError("cannot read " + path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) throw IoError("read failed: " + path);
-  return ss.str();
 }
 
 }  // namespace nmt

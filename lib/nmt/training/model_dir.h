@@ -32,9 +32,4 @@ struct LoadedModel {
 LoadedModel load_model_dir(const std::string& dir, const torch::Device& device,
                            const std::string& which = "best");
 
-// Writes `bytes` to `path` atomically (write temp in the same directory, fsync, rename).
-void write_file_atomic(const std::string& path, const std::string& bytes);
-// The whole file as bytes. Throws IoError naming the path when it cannot be read.
-std::string read_file(const std::string& path);
-
 }  // namespace nmt

@@ -14,19 +14,17 @@ LrSchedule::LrSchedule(const TrainConfig& cfg)
       factor_(cfg.plateau_factor),
       warmup_(cfg.warmup),
       patience_(cfg.plateau_patience) {
-  if (kind_ != "noam" && kind_ != "constant" && kind_ != "plateau")
-    throw ConfigError({"train.schedule: unknown schedule \"" + kind_ + "\""});
-  if (kind_ == "noam" && warmup_ <= 0) throw ConfigError({"train.warmup: must be > 0 with schedule: noam"});
+  throw_if_invalid(check(cfg), "train");
 }
 
 double LrSchedule::lr(int64_t step) const {
   const double s = static_cast<double>(std::max<int64_t>(step, 1));
-  if (kind_ == "noam") {
+  if (kind_ == ScheduleKind::Noam) {
     const double w = static_cast<double>(warmup_);
     return base_lr_ * std::min(std::pow(s, -0.5), s * std::pow(w, -1.5)) * std::sqrt(w);
   }
   const double warm = warmup_ > 0 ? std::min(1.0, s / static_cast<double>(warmup_)) : 1.0;
-  if (kind_ == "constant") return base_lr_ * warm;
+  if (kind_ == ScheduleKind::Constant) return base_lr_ * warm;
   // plateau: the reductions are floored at min_lr; warmup still starts from zero.
   return warm * std::max(min_lr_, base_lr_ * state_.scale);
 }
@@ -40,7 +38,7 @@ bool LrSchedule::on_validation(double metric, bool higher_is_better) {
     return false;
   }
   ++state_.bad;
-  if (kind_ != "plateau" || state_.bad < patience_) return false;
+  if (kind_ != ScheduleKind::Plateau || state_.bad < patience_) return false;
   state_.bad = 0;
   if (base_lr_ * state_.scale <= min_lr_) return false;  // already at the floor
   state_.scale *= factor_;

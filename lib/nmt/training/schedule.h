@@ -32,10 +32,10 @@ class LrSchedule {
 
   const ScheduleState& state() const { return state_; }
   void set_state(const ScheduleState& s) { state_ = s; }
-  const std::string& kind() const { return kind_; }
+  ScheduleKind kind() const { return kind_; }
 
  private:
-  std::string kind_;
+  ScheduleKind kind_;
   double base_lr_, min_lr_, factor_;
   int64_t warmup_, patience_;
   ScheduleState state_;

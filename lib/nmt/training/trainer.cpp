@@ -1,27 +1,14 @@
 #include "nmt/training/trainer.h"
 
-#include <chrono>
 #include <cmath>
-#include <filesystem>
-#include <memory>
 
 #include <spdlog/fmt/fmt.h>
 
-#include "nmt/data/batcher.h"
-#include "nmt/data/corpus.h"
-#include "nmt/data/tokenizer.h"
-#include "nmt/data/vocab.h"
 #include "nmt/models/factory.h"
-#include "nmt/training/amp.h"
-#include "nmt/training/checkpoint.h"
-#include "nmt/training/json_lines.h"
-#include "nmt/training/model_dir.h"
-#include "nmt/training/progress.h"
-#include "nmt/training/schedule.h"
 #include "nmt/training/train_step.h"
-#include "nmt/training/validator.h"
 #include "nmt/util/device.h"
 #include "nmt/util/error.h"
+#include "nmt/util/file_io.h"
 #include "nmt/util/logging.h"
 
 namespace nmt {
@@ -33,11 +20,8 @@ bool has_training_state(const std::string& dir) {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
-
 std::unique_ptr<torch::optim::Optimizer> make_optimizer(const TrainConfig& t, std::vector<torch::Tensor> params) {
-  if (t.optimizer == "adamw") {
+  if (t.optimizer == OptimizerKind::AdamW) {
     auto o = torch::optim::AdamWOptions(t.lr).betas({t.beta1, t.beta2}).eps(t.eps).weight_decay(t.weight_decay);
     return std::make_unique<torch::optim::AdamW>(std::move(params), o);
   }
@@ -50,263 +34,292 @@ bool is_oom(const c10::Error& e) {
   return m.find("out of memory") != std::string::npos;
 }
 
-// Removes the log file sink however train_model() ends.
-struct LogFileGuard {
-  ~LogFileGuard() { remove_log_file(); }
-};
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
 
 }  // namespace
 
-TrainResult train_model(const Config& cfg, const TrainOptions& opt) {
-  const TrainConfig& tc = cfg.train;
-  const fs::path out(cfg.output);
-  if (cfg.output.empty()) throw ConfigError({"output: the model directory must not be empty"});
-  if (opt.resume) {
-    if (!fs::exists(out / "train_state.pt") || !fs::exists(out / "last.pt"))
-      throw Error("cannot resume: " + cfg.output + " has no last.pt + train_state.pt (start without --resume)");
-  } else if (has_training_state(cfg.output)) {
-    throw Error("model directory " + cfg.output +
+// ---- setup --------------------------------------------------------------------------------
+
+Trainer::Trainer(const Config& cfg, const TrainOptions& opt)
+    : cfg_(cfg),
+      tc_(cfg.train),
+      opt_(opt),
+      out_(cfg.output),
+      sched_(cfg.train),
+      amp_(cfg.train.amp, opt.device),
+      progress_(opt.live_progress) {
+  prepare_directory();
+  spdlog::info("{} {} into {} on {}", opt_.resume ? "resuming" : "training", cfg_.name, cfg_.output,
+               opt_.device.str());
+  setup_data();
+  setup_model();
+}
+
+Trainer::~Trainer() { remove_log_file(); }
+
+void Trainer::prepare_directory() {
+  if (cfg_.output.empty()) throw ConfigError({"output: the model directory must not be empty"});
+  if (opt_.resume) {
+    if (!fs::exists(out_ / "train_state.pt") || !fs::exists(out_ / "last.pt"))
+      throw Error("cannot resume: " + cfg_.output + " has no last.pt + train_state.pt (start without --resume)");
+  } else if (has_training_state(cfg_.output)) {
+    throw Error("model directory " + cfg_.output +
                 " already holds training state; use --resume to continue it, or choose another "
                 "output (e.g. --set output=...) — nothing was overwritten");
   }
   std::error_code ec;
-  fs::create_directories(out, ec);
-  if (ec) throw IoError("cannot create model directory " + cfg.output + ": " + ec.message());
-  write_file_atomic((out / "config.yaml").string(), to_yaml(cfg));
-  add_log_file((out / "train.log").string());
-  LogFileGuard log_guard;
-  spdlog::info("{} {} into {} on {}", opt.resume ? "resuming" : "training", cfg.name, cfg.output, opt.device.str());
-
-  // ---- data ----
-  torch::manual_seed(static_cast<uint64_t>(tc.seed));
-  Tokenizers tok = prepare_tokenizers(cfg.output, cfg.tokenizer, cfg.data.train);
-  ParallelText train_text = read_parallel(cfg.data.train);
-  CorpusStats cs;
-  EncodedCorpus train = encode_corpus(train_text, tok, true, cfg.data.max_len, cfg.data.max_len_ratio, &cs);
-  train_text = ParallelText{};  // the raw text is no longer needed
-  spdlog::info("train: {} pairs read, {} kept ({} empty, {} too long, {} bad ratio), {} target tokens", cs.read,
-               cs.kept, cs.skipped_empty, cs.skipped_long, cs.skipped_ratio, train.total_tgt_tokens());
-  if (train.size() == 0) throw DataError("no training pairs left after filtering " + cfg.data.train.src);
-  ParallelText dev_text = read_parallel(cfg.data.dev);
-  EncodedCorpus dev = encode_corpus(dev_text, tok, false, cfg.data.max_len, cfg.data.max_len_ratio);
-  spdlog::info("dev: {} pairs; vocab src {} tgt {}", dev.size(), tok.src->vocab_size(), tok.tgt->vocab_size());
-
-  // ---- model, optimizer, schedule ----
-  Seq2Seq model = make_model(cfg.model, tok.src->vocab_size(), tok.tgt->vocab_size());
-  model->to(opt.device);
-  model->train();
-  TrainResult res;
-  res.parameters = model->parameter_count();
-  res.metric = tc.metric;
-  spdlog::info("model {}: {} parameters", model->arch(), res.parameters);
-  auto params = model->parameters();
-  auto optimizer = make_optimizer(tc, params);
-  LrSchedule sched(tc);
-  Amp amp(tc.amp, opt.device);
-  Batcher batcher(train, tc.batch_tokens, static_cast<uint64_t>(tc.seed));
-  Validator validator(cfg, dev_text, dev, tok, opt.device);
-
-  TrainState st;
-  MetricsLog metrics;
-  if (opt.resume) {
-    load_weights(*model, (out / "last.pt").string(), opt.device);
-    st = load_train_state((out / "train_state.pt").string(), *optimizer, opt.device);
-    restore_rng(st, opt.device);
-    batcher.seek(st.epoch, st.batch_pos);
-    sched.set_state(st.schedule);
-    if (st.loss_scale > 0) {
-      amp.scale_ref() = st.loss_scale;
-      amp.good_ref() = st.loss_scale_good;
-    }
-    metrics.open((out / "metrics.jsonl").string(), st.step);
-    spdlog::info("resumed at step {}, epoch {} (batch {})", st.step, st.epoch + 1, st.batch_pos);
-  } else {
-    metrics.open((out / "metrics.jsonl").string(), /*keep_up_to_step=*/0);
-  }
-  const bool higher = Validator::higher_is_better(tc.metric);
-  const int64_t epoch_at_start = batcher.epoch();
-
-  auto save_last = [&]() {
-    st.epoch = batcher.epoch();
-    st.batch_pos = batcher.position();
-    st.schedule = sched.state();
-    st.loss_scale = amp.fp16() ? amp.scale() : 0.0;
-    st.loss_scale_good = amp.good_ref();
-    capture_rng(st, opt.device);
-    save_weights(*model, (out / "last.pt").string());
-    save_train_state((out / "train_state.pt").string(), st, *optimizer);
-    write_file_atomic((out / "train_state.json").string(), train_state_json(st, tc.metric));
-  };
-
-  const auto t0 = Clock::now();
-  const double wall_before = st.wall_seconds;
-  ProgressLine progress(opt.live_progress);
-  int64_t nan_run = 0, last_validated = st.step;
-  int64_t log_tokens = 0, run_tokens = 0;
-  double log_loss = 0, log_nll = 0, train_seconds = 0;
-  auto log_t0 = Clock::now();
-  std::string stop_reason;
-  bool data_exhausted = false;
-
-  // Runs one validation; updates best.pt, early stopping and the plateau schedule.
-  auto validate = [&](bool final_check) {
-    progress.clear();
-    DevResult r = validator.run(model);
-    model->train();
-    last_validated = st.step;
-    double m = Validator::metric_value(r, tc.metric);
-    bool improved = !st.has_best || (higher ? m > st.best_metric : m < st.best_metric);
-    if (improved) {
-      st.has_best = true;
-      st.best_metric = m;
-      st.best_step = st.step;
-      st.bad_validations = 0;
-      save_weights(*model, (out / "best.pt").string());
-    } else if (!final_check) {
-      ++st.bad_validations;
-    }
-    if (!final_check && sched.on_validation(m, higher))
-      spdlog::info("plateau: learning rate reduced to {:.3g}", sched.lr(st.step + 1));
-    res.last_dev_bleu = r.bleu;
-    res.last_dev_chrf = r.chrf;
-    res.last_dev_loss = r.loss;
-    double wall = wall_before + since(t0);
-    metrics.write(JsonObject()
-                      .add("type", "dev").add("step", st.step).add("epoch", batcher.epoch() + 1)
-                      .add("wall", wall).add("loss", r.loss).add("ppl", r.ppl).add("bleu", r.bleu)
-                      .add("chrf", r.chrf));
-    spdlog::info("dev step {}: loss {:.4f} ppl {:.2f} BLEU {:.2f} chrF {:.2f} ({:.1f}s){}", st.step, r.loss, r.ppl,
-                 r.bleu, r.chrf, r.seconds, improved ? " — best so far, saved best.pt" : "");
-    for (size_t i = 0; i < std::min<size_t>(2, r.hyps.size()); ++i)
-      spdlog::info("  src: {}\n  ref: {}\n  hyp: {}", r.sources[i], r.refs[i], r.hyps[i]);
-  };
-
-  while (true) {
-    // ---- stop conditions ----
-    if (tc.max_steps > 0 && st.step >= tc.max_steps) stop_reason = "max_steps";
-    else if (data_exhausted) stop_reason = "max_epochs";
-    else if (tc.max_minutes > 0 && since(t0) >= tc.max_minutes * 60) stop_reason = "max_minutes";
-    else if (tc.patience > 0 && st.bad_validations >= tc.patience) stop_reason = "early_stopping";
-    else if (opt.stop && opt.stop->load()) stop_reason = "interrupted";
-    if (!stop_reason.empty()) break;
-
-    // ---- one optimizer step over accum_steps batches ----
-    auto step_t0 = Clock::now();
-    std::vector<Batch> group;
-    for (int64_t k = 0; k < tc.accum_steps && !data_exhausted; ++k) {
-      Batch b;
-      while (!batcher.next(&b)) {
-        if (tc.max_epochs > 0 && batcher.epoch() >= tc.max_epochs) {
-          data_exhausted = true;
-          break;
-        }
-      }
-      if (!data_exhausted) group.push_back(std::move(b));
-    }
-    if (group.empty()) continue;
-    optimizer->zero_grad();
-    GroupLoss gl;
-    try {
-      gl = backward_group(*model, group, tc.label_smoothing, amp, opt.device);
-    } catch (const c10::Error& e) {
-      if (is_oom(e))
-        throw Error(fmt::format("out of memory on {} with train.batch_tokens={} (accum_steps={}); try a smaller "
-                                "batch, e.g. --set train.batch_tokens={} --set train.accum_steps={}",
-                                opt.device.str(), tc.batch_tokens, tc.accum_steps, tc.batch_tokens / 2,
-                                tc.accum_steps * 2));
-      throw;
-    }
-    const int64_t tokens = gl.tokens;
-    const double loss_sum = gl.loss_sum, nll_sum = gl.nll_sum;
-    bool finite = std::isfinite(loss_sum) && amp.unscale_and_check(params);
-    double gnorm = 0;
-    if (finite && tc.clip_norm > 0) {
-      gnorm = torch::nn::utils::clip_grad_norm_(params, tc.clip_norm);
-      finite = std::isfinite(gnorm);
-    }
-    if (!finite) {
-      optimizer->zero_grad();
-      ++nan_run;
-      spdlog::warn("step {}: non-finite loss or gradient, batch skipped ({} in a row)", st.step + 1, nan_run);
-      if (nan_run >= tc.max_nan_batches)
-        throw Error(fmt::format("aborting: {} non-finite losses in a row (train.max_nan_batches); try a lower "
-                                "train.lr, a longer train.warmup or train.clip_norm > 0",
-                                nan_run));
-      continue;
-    }
-    nan_run = 0;
-    const double lr = sched.lr(st.step + 1);
-    for (auto& g : optimizer->param_groups()) g.options().set_lr(lr);
-    optimizer->step();
-    amp.good_step();
-    ++st.step;
-    ++res.steps_this_run;
-    st.tgt_tokens += tokens;
-    run_tokens += tokens;
-    train_seconds += since(step_t0);
-    const double step_loss = loss_sum / static_cast<double>(tokens);
-    res.step_losses.push_back(step_loss);
-    log_loss += loss_sum;
-    log_nll += nll_sum;
-    log_tokens += tokens;
-
-    const double epoch_frac = static_cast<double>(batcher.epoch()) +
-                              static_cast<double>(batcher.position()) /
-                                  static_cast<double>(std::max<int64_t>(1, batcher.batches_per_epoch()));
-    if (progress.live()) {
-      double run_s = since(t0);
-      progress.update(fmt::format("step {} | epoch {:.2f} | loss {:.3f} | ppl {:.1f} | lr {:.2e} | {:.0f} tok/s | ETA {}",
-                                  st.step, epoch_frac + 1, step_loss, std::exp(std::min(nll_sum / tokens, 50.0)), lr,
-                                  run_tokens / std::max(train_seconds, 1e-9),
-                                  format_duration(eta_seconds(tc, st.step, res.steps_this_run, run_s, epoch_frac,
-                                                              epoch_at_start))));
-    }
-    if (st.step % tc.log_every == 0) {
-      double secs = since(log_t0);
-      double l = log_loss / static_cast<double>(log_tokens);
-      double ppl = std::exp(std::min(log_nll / static_cast<double>(log_tokens), 50.0));
-      double tps = static_cast<double>(log_tokens) / std::max(secs, 1e-9);
-      metrics.write(JsonObject()
-                        .add("type", "train").add("step", st.step).add("epoch", batcher.epoch() + 1)
-                        .add("wall", wall_before + since(t0)).add("loss", l).add("ppl", ppl).add("lr", lr)
-                        .add("tokens_per_s", tps).add("peak_rss_mib", peak_rss_mib()));
-      if (!progress.live())
-        spdlog::info("step {} epoch {:.2f}: loss {:.4f} ppl {:.2f} lr {:.3g} {:.0f} tok/s ETA {}", st.step,
-                     epoch_frac + 1, l, ppl, lr, tps,
-                     format_duration(eta_seconds(tc, st.step, res.steps_this_run, since(t0), epoch_frac,
-                                                 epoch_at_start)));
-      log_loss = log_nll = 0;
-      log_tokens = 0;
-      log_t0 = Clock::now();
-    }
-    if (st.step % tc.validate_every == 0) validate(false);
-    if (st.step % tc.save_every == 0) {
-      st.wall_seconds = wall_before + since(t0);
-      save_last();
-    }
-  }
-  progress.clear();
-
-  if (stop_reason != "interrupted" && st.step > last_validated && res.steps_this_run > 0) validate(true);
-  st.wall_seconds = wall_before + since(t0);
-  save_last();
-
-  res.steps = st.step;
-  res.epoch = batcher.epoch();
-  res.wall_seconds = since(t0);
-  res.tokens_per_s = train_seconds > 0 ? static_cast<double>(run_tokens) / train_seconds : 0.0;
-  res.has_best = st.has_best;
-  res.best_metric = st.best_metric;
-  res.best_step = st.best_step;
-  res.best_path = st.has_best ? (out / "best.pt").string() : "";
-  res.stop_reason = stop_reason;
-  res.interrupted = stop_reason == "interrupted";
-  spdlog::info("stopped ({}) after {} steps this run ({} in total), {} — mean {:.0f} target tokens/s", stop_reason,
-               res.steps_this_run, res.steps, format_duration(res.wall_seconds), res.tokens_per_s);
-  if (st.has_best)
-    spdlog::info("best dev {} {:.2f} at step {}, saved in {}", tc.metric, st.best_metric, st.best_step, res.best_path);
-  spdlog::info("last weights and training state saved in {}", cfg.output);
-  return res;
+  fs::create_directories(out_, ec);
+  if (ec) throw IoError("cannot create model directory " + cfg_.output + ": " + ec.message());
+  write_file_atomic((out_ / "config.yaml").string(), to_yaml(cfg_));
+  add_log_file((out_ / "train.log").string());
 }
+
+void Trainer::setup_data() {
+  torch::manual_seed(static_cast<uint64_t>(tc_.seed));
+  tok_ = prepare_tokenizers(cfg_.output, cfg_.tokenizer, cfg_.data.train);
+  CorpusStats cs;
+  train_ = encode_corpus(read_parallel(cfg_.data.train), tok_, true, cfg_.data.max_len, cfg_.data.max_len_ratio,
+                         &cs);
+  spdlog::info("train: {} pairs read, {} kept ({} empty, {} too long, {} bad ratio), {} target tokens", cs.read,
+               cs.kept, cs.skipped_empty, cs.skipped_long, cs.skipped_ratio, train_.total_tgt_tokens());
+  if (train_.size() == 0) throw DataError("no training pairs left after filtering " + cfg_.data.train.src);
+  dev_text_ = read_parallel(cfg_.data.dev);
+  dev_ = encode_corpus(dev_text_, tok_, false, cfg_.data.max_len, cfg_.data.max_len_ratio);
+  spdlog::info("dev: {} pairs; vocab src {} tgt {}", dev_.size(), tok_.src->vocab_size(), tok_.tgt->vocab_size());
+  batcher_ = std::make_unique<Batcher>(train_, tc_.batch_tokens, static_cast<uint64_t>(tc_.seed));
+}
+
+void Trainer::setup_model() {
+  model_ = make_model(cfg_.model, tok_.src->vocab_size(), tok_.tgt->vocab_size());
+  model_->to(opt_.device);
+  model_->train();
+  res_.parameters = model_->parameter_count();
+  res_.metric = tc_.metric;
+  params_ = model_->parameters();
+  optimizer_ = make_optimizer(tc_, params_);
+  validator_ = std::make_unique<Validator>(cfg_, dev_text_, dev_, tok_, opt_.device);
+}
+
+void Trainer::resume() {
+  load_weights(*model_, (out_ / "last.pt").string(), opt_.device);
+  st_ = load_train_state((out_ / "train_state.pt").string(), *optimizer_, opt_.device);
+  restore_rng(st_, opt_.device);
+  batcher_->seek(st_.epoch, st_.batch_pos);
+  sched_.set_state(st_.schedule);
+  if (st_.loss_scale > 0) {
+    amp_.scale_ref() = st_.loss_scale;
+    amp_.good_ref() = st_.loss_scale_good;
+  }
+  spdlog::info("resumed at step {}, epoch {} (batch {})", st_.step, st_.epoch + 1, st_.batch_pos);
+}
+
+// ---- the loop -----------------------------------------------------------------------------
+
+TrainResult Trainer::run() {
+  if (opt_.resume) resume();
+  metrics_.open((out_ / "metrics.jsonl").string(), /*keep_up_to_step=*/st_.step);
+  t0_ = log_t0_ = Clock::now();
+  wall_before_ = st_.wall_seconds;
+  epoch_at_start_ = batcher_->epoch();
+  last_validated_ = st_.step;
+  std::string reason;
+  while ((reason = stop_reason()).empty()) {
+    if (!step()) continue;
+    if (st_.step % tc_.validate_every == 0) validate(false);
+    if (st_.step % tc_.save_every == 0) save();
+  }
+  res_.stop_reason = reason;
+  progress_.clear();
+  if (reason != "interrupted" && st_.step > last_validated_ && res_.steps_this_run > 0) validate(true);
+  save();
+  return finish();
+}
+
+std::string Trainer::stop_reason() const {
+  if (tc_.max_steps > 0 && st_.step >= tc_.max_steps) return "max_steps";
+  if (data_exhausted_) return "max_epochs";
+  if (tc_.max_minutes > 0 && run_seconds() >= tc_.max_minutes * 60) return "max_minutes";
+  if (tc_.patience > 0 && st_.bad_validations >= tc_.patience) return "early_stopping";
+  if (opt_.stop && opt_.stop->load()) return "interrupted";
+  return "";
+}
+
+bool Trainer::step() {
+  const auto step_t0 = Clock::now();
+  std::vector<Batch> group;
+  for (int64_t k = 0; k < tc_.accum_steps && !data_exhausted_; ++k) {
+    Batch b;
+    while (!batcher_->next(&b)) {  // false at the end of an epoch: the batcher moved to the next
+      if (tc_.max_epochs > 0 && batcher_->epoch() >= tc_.max_epochs) {
+        data_exhausted_ = true;
+        break;
+      }
+    }
+    if (!data_exhausted_) group.push_back(std::move(b));
+  }
+  if (group.empty()) return false;
+  optimizer_->zero_grad();
+  GroupLoss gl;
+  try {
+    gl = backward_group(*model_, group, tc_.label_smoothing, amp_, opt_.device);
+  } catch (const c10::Error& e) {
+    if (!is_oom(e)) throw;
+    throw Error(fmt::format("out of memory on {} with train.batch_tokens={} (accum_steps={}); try a smaller batch, "
+                            "e.g. --set train.batch_tokens={} --set train.accum_steps={}",
+                            opt_.device.str(), tc_.batch_tokens, tc_.accum_steps, tc_.batch_tokens / 2,
+                            tc_.accum_steps * 2));
+  }
+  bool finite = std::isfinite(gl.loss_sum) && amp_.unscale_and_check(params_);
+  if (finite && tc_.clip_norm > 0) finite = std::isfinite(torch::nn::utils::clip_grad_norm_(params_, tc_.clip_norm));
+  if (!finite) {
+    optimizer_->zero_grad();
+    ++nan_run_;
+    spdlog::warn("step {}: non-finite loss or gradient, batch skipped ({} in a row)", st_.step + 1, nan_run_);
+    if (nan_run_ >= tc_.max_nan_batches)
+      throw Error(fmt::format("aborting: {} non-finite losses in a row (train.max_nan_batches); try a lower train.lr, "
+                              "a longer train.warmup or train.clip_norm > 0",
+                              nan_run_));
+    return false;
+  }
+  nan_run_ = 0;
+  const double lr = sched_.lr(st_.step + 1);
+  for (auto& g : optimizer_->param_groups()) g.options().set_lr(lr);
+  optimizer_->step();
+  amp_.good_step();
+  record_step(gl.tokens, gl.loss_sum, gl.nll_sum, lr, seconds_since(step_t0));
+  return true;
+}
+
+void Trainer::record_step(int64_t tokens, double loss_sum, double nll_sum, double lr, double seconds) {
+  ++st_.step;
+  ++res_.steps_this_run;
+  st_.tgt_tokens += tokens;
+  run_tokens_ += tokens;
+  train_seconds_ += seconds;
+  const double step_loss = loss_sum / static_cast<double>(tokens);
+  res_.step_losses.push_back(step_loss);
+  log_loss_ += loss_sum;
+  log_nll_ += nll_sum;
+  log_tokens_ += tokens;
+  if (progress_.live()) {
+    const double eta = eta_seconds(tc_, st_.step, res_.steps_this_run, run_seconds(), epoch_progress(), epoch_at_start_);
+    progress_.update(fmt::format("step {} | epoch {:.2f} | loss {:.3f} | ppl {:.1f} | lr {:.2e} | {:.0f} tok/s | ETA {}",
+                                 st_.step, epoch_progress() + 1, step_loss,
+                                 std::exp(std::min(nll_sum / static_cast<double>(tokens), 50.0)), lr,
+                                 run_tokens_ / std::max(train_seconds_, 1e-9), format_duration(eta)));
+  }
+  if (st_.step % tc_.log_every == 0) log_interval(lr);
+}
+
+void Trainer::log_interval(double lr) {
+  const double secs = seconds_since(log_t0_);
+  const double tokens = static_cast<double>(log_tokens_);
+  const double loss = log_loss_ / tokens, ppl = std::exp(std::min(log_nll_ / tokens, 50.0));
+  const double tps = tokens / std::max(secs, 1e-9);
+  Json rec;
+  rec["type"] = "train";
+  rec["step"] = st_.step;
+  rec["epoch"] = batcher_->epoch() + 1;
+  rec["wall"] = wall_before_ + run_seconds();
+  rec["loss"] = loss;
+  rec["ppl"] = ppl;
+  rec["lr"] = lr;
+  rec["tokens_per_s"] = tps;
+  rec["peak_rss_mib"] = peak_rss_mib();
+  metrics_.write(rec);
+  if (!progress_.live()) {
+    const double eta = eta_seconds(tc_, st_.step, res_.steps_this_run, run_seconds(), epoch_progress(), epoch_at_start_);
+    spdlog::info("step {} epoch {:.2f}: loss {:.4f} ppl {:.2f} lr {:.3g} {:.0f} tok/s ETA {}", st_.step,
+                 epoch_progress() + 1, loss, ppl, lr, tps, format_duration(eta));
+  }
+  log_loss_ = log_nll_ = 0;
+  log_tokens_ = 0;
+  log_t0_ = Clock::now();
+}
+
+double Trainer::epoch_progress() const {
+  return static_cast<double>(batcher_->epoch()) +
+         static_cast<double>(batcher_->position()) /
+             static_cast<double>(std::max<int64_t>(1, batcher_->batches_per_epoch()));
+}
+
+double Trainer::run_seconds() const { return seconds_since(t0_); }
+
+// ---- validation and checkpoints -----------------------------------------------------------
+
+void Trainer::validate(bool final_check) {
+  progress_.clear();
+  const DevResult r = validator_->run(model_);
+  model_->train();
+  last_validated_ = st_.step;
+  const double m = Validator::metric_value(r, tc_.metric);
+  const bool higher = Validator::higher_is_better(tc_.metric);
+  const bool improved = !st_.has_best || (higher ? m > st_.best_metric : m < st_.best_metric);
+  if (improved) {
+    st_.has_best = true;
+    st_.best_metric = m;
+    st_.best_step = st_.step;
+    st_.bad_validations = 0;
+    save_weights(*model_, (out_ / "best.pt").string());
+  } else if (!final_check) {
+    ++st_.bad_validations;
+  }
+  if (!final_check && sched_.on_validation(m, higher))
+    spdlog::info("plateau: learning rate reduced to {:.3g}", sched_.lr(st_.step + 1));
+  res_.last_dev_bleu = r.bleu;
+  res_.last_dev_chrf = r.chrf;
+  res_.last_dev_loss = r.loss;
+  Json rec;
+  rec["type"] = "dev";
+  rec["step"] = st_.step;
+  rec["epoch"] = batcher_->epoch() + 1;
+  rec["wall"] = wall_before_ + run_seconds();
+  rec["loss"] = r.loss;
+  rec["ppl"] = r.ppl;
+  rec["bleu"] = r.bleu;
+  rec["chrf"] = r.chrf;
+  metrics_.write(rec);
+  spdlog::info("dev step {}: loss {:.4f} ppl {:.2f} BLEU {:.2f} chrF {:.2f} ({:.1f}s){}", st_.step, r.loss, r.ppl,
+               r.bleu, r.chrf, r.seconds, improved ? " — best so far, saved best.pt" : "");
+  for (size_t i = 0; i < std::min<size_t>(2, r.hyps.size()); ++i)
+    spdlog::info("  src: {}\n  ref: {}\n  hyp: {}", r.sources[i], r.refs[i], r.hyps[i]);
+}
+
+void Trainer::save() {
+  st_.epoch = batcher_->epoch();
+  st_.batch_pos = batcher_->position();
+  st_.schedule = sched_.state();
+  st_.loss_scale = amp_.fp16() ? amp_.scale() : 0.0;
+  st_.loss_scale_good = amp_.good_ref();
+  st_.wall_seconds = wall_before_ + run_seconds();
+  capture_rng(st_, opt_.device);
+  save_weights(*model_, (out_ / "last.pt").string());
+  save_train_state((out_ / "train_state.pt").string(), st_, *optimizer_);
+  write_file_atomic((out_ / "train_state.json").string(), train_state_json(st_, tc_.metric));
+}
+
+TrainResult Trainer::finish() {
+  res_.steps = st_.step;
+  res_.epoch = batcher_->epoch();
+  res_.wall_seconds = run_seconds();
+  res_.tokens_per_s = train_seconds_ > 0 ? static_cast<double>(run_tokens_) / train_seconds_ : 0.0;
+  res_.has_best = st_.has_best;
+  res_.best_metric = st_.best_metric;
+  res_.best_step = st_.best_step;
+  res_.best_path = st_.has_best ? (out_ / "best.pt").string() : "";
+  res_.interrupted = res_.stop_reason == "interrupted";
+  spdlog::info("stopped ({}) after {} steps this run ({} in total), {} — mean {:.0f} target tokens/s",
+               res_.stop_reason, res_.steps_this_run, res_.steps, format_duration(res_.wall_seconds),
+               res_.tokens_per_s);
+  if (st_.has_best)
+    spdlog::info("best dev {} {:.2f} at step {}, saved in {}", enum_name(tc_.metric), st_.best_metric, st_.best_step,
+                 res_.best_path);
+  spdlog::info("last weights and training state saved in {}", cfg_.output);
+  return res_;
+}
+
+TrainResult train_model(const Config& cfg, const TrainOptions& opt) { return Trainer(cfg, opt).run(); }
 
 }  // namespace nmt

@@ -1,14 +1,30 @@
-// `nmt train` as a library call: data, model, optimizer, schedule, validation, checkpoints,
-// exact resume and clean interruption. Writes everything into cfg.output (see model_dir.h).
+// `nmt train` as a library: data, model, optimizer, schedule, validation, checkpoints, exact
+// resume and clean interruption. Writes everything into cfg.output (see model_dir.h).
+//
+// Trainer runs in named steps — setup, resume, step, validate, save, finish — so that
+// distributed training and budget-aware schedules can hook into each one.
 #pragma once
 #include <torch/torch.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
+#include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "nmt/config/config.h"
+#include "nmt/data/batcher.h"
+#include "nmt/data/corpus.h"
+#include "nmt/data/tokenizer.h"
+#include "nmt/models/seq2seq.h"
+#include "nmt/training/amp.h"
+#include "nmt/training/checkpoint.h"
+#include "nmt/training/metrics_log.h"
+#include "nmt/training/progress.h"
+#include "nmt/training/schedule.h"
+#include "nmt/training/validator.h"
 
 namespace nmt {
 
@@ -33,7 +49,7 @@ struct TrainResult {
   bool has_best = false;
   double best_metric = 0;
   int64_t best_step = 0;
-  std::string metric;             // bleu | chrf | loss
+  DevMetric metric = DevMetric::BLEU;
   std::string best_path;          // best.pt, if written
   std::string stop_reason;        // max_steps | max_epochs | max_minutes | early_stopping | interrupted
   bool interrupted = false;
@@ -42,7 +58,72 @@ struct TrainResult {
   double last_dev_bleu = -1, last_dev_chrf = -1, last_dev_loss = -1;
 };
 
-// Throws ConfigError/DataError/IoError/Error with a clear message on failure.
+class Trainer {
+ public:
+  // Checks the model directory (refusing to overwrite saved work unless resuming), writes
+  // config.yaml, and prepares tokenizers, data, model, optimizer and schedule.
+  Trainer(const Config& cfg, const TrainOptions& opt);
+  ~Trainer();
+
+  // Trains until a stop condition holds, validates once more, saves, and reports.
+  TrainResult run();
+
+  // The named steps run() is made of.
+  void resume();                         // weights, optimizer, counters, data position, RNG
+  std::string stop_reason() const;       // "" while training should go on
+  bool step();                           // one optimizer step; false if skipped or out of data
+  void validate(bool final_check);       // dev loss/BLEU, best.pt, early stopping, plateau
+  void save();                           // last.pt + train_state.pt + train_state.json
+
+  const TrainState& state() const { return st_; }
+  Seq2SeqImpl& model() { return *model_; }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  void prepare_directory();
+  void setup_data();
+  void setup_model();
+  void record_step(int64_t tokens, double loss_sum, double nll_sum, double lr, double seconds);
+  void log_interval(double lr);
+  double epoch_progress() const;
+  double run_seconds() const;
+  TrainResult finish();
+
+  const Config& cfg_;
+  const TrainConfig& tc_;
+  TrainOptions opt_;
+  std::filesystem::path out_;
+
+  Tokenizers tok_;
+  EncodedCorpus train_;
+  ParallelText dev_text_;
+  EncodedCorpus dev_;
+  Seq2Seq model_;
+  std::vector<torch::Tensor> params_;
+  std::unique_ptr<torch::optim::Optimizer> optimizer_;
+  LrSchedule sched_;
+  Amp amp_;
+  std::unique_ptr<Batcher> batcher_;
+  std::unique_ptr<Validator> validator_;
+  MetricsLog metrics_;
+  ProgressLine progress_;
+
+  TrainState st_;
+  TrainResult res_;
+  Clock::time_point t0_;
+  double wall_before_ = 0;      // training wall time of earlier runs (resume)
+  int64_t epoch_at_start_ = 0;
+  int64_t nan_run_ = 0, last_validated_ = 0;
+  bool data_exhausted_ = false;
+  // This run's totals, and the current log interval's.
+  int64_t run_tokens_ = 0;
+  double train_seconds_ = 0;
+  int64_t log_tokens_ = 0;
+  double log_loss_ = 0, log_nll_ = 0;
+  Clock::time_point log_t0_;
+};
+
+// Trainer(cfg, opt).run(). Throws ConfigError/DataError/IoError/Error with a clear message.
 TrainResult train_model(const Config& cfg, const TrainOptions& opt);
 
 // True when `dir` already holds training state (train_state.pt or last.pt).

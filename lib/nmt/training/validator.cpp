@@ -17,9 +17,12 @@ Validator::Validator(const Config& cfg, const ParallelText& dev_text, const Enco
                      Tokenizers tok, torch::Device device)
     : cfg_(cfg), text_(dev_text), dev_(dev), tok_(std::move(tok)), device_(device) {}
 
-double Validator::metric_value(const DevResult& r, const std::string& metric) {
-  if (metric == "bleu") return r.bleu;
-  if (metric == "chrf") return r.chrf;
+double Validator::metric_value(const DevResult& r, DevMetric metric) {
+  switch (metric) {
+    case DevMetric::BLEU: return r.bleu;
+    case DevMetric::ChrF: return r.chrf;
+    case DevMetric::Loss: return r.loss;
+  }
   return r.loss;
 }
 
@@ -51,7 +54,7 @@ DevResult Validator::run(const Seq2Seq& model) {
   SearchOptions so = search_options(cfg_.decode);
   so.beam_size = cfg_.train.val_beam_size;
   so.nbest = 1;
-  int64_t max_src = max_source_len(cfg_, std::max<int64_t>(cfg_.data.max_len, 256));
+  const int64_t max_src = std::max<int64_t>(cfg_.data.max_len, 256);
   Translator tr(model, tok_, so, cfg_.decode.batch_size, device_, max_src);
   auto out = tr.translate(r.sources);
   r.hyps.reserve(out.size());

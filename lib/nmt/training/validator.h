@@ -28,8 +28,8 @@ class Validator {
   // Leaves the model in eval mode; the caller switches back to train().
   DevResult run(const Seq2Seq& model);
   // The value of train.metric in `r`, and whether higher is better.
-  static double metric_value(const DevResult& r, const std::string& metric);
-  static bool higher_is_better(const std::string& metric) { return metric != "loss"; }
+  static double metric_value(const DevResult& r, DevMetric metric);
+  static bool higher_is_better(DevMetric metric) { return metric != DevMetric::Loss; }
 
  private:
   const Config& cfg_;

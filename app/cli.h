@@ -27,5 +27,6 @@ void add_evaluate(CLI::App& app, GlobalOptions& g);
 void add_score(CLI::App& app, GlobalOptions& g);
 void add_compare(CLI::App& app, GlobalOptions& g);
 void add_info(CLI::App& app, GlobalOptions& g);
+void add_explain(CLI::App& app, GlobalOptions& g);
 
 }  // namespace nmt::cli

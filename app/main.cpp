@@ -59,6 +59,7 @@ int main(int argc, char** argv) {
   add_score(app, g);
   add_compare(app, g);
   add_info(app, g);
+  add_explain(app, g);
 
   try {
     nmt::setup_logging("info");

@@ -205,3 +205,38 @@ TEST_CASE("the interactive console works in a real terminal (tmux)", "[e2e]") {
   CHECK_THAT(pane, Contains("ms, beam"));
   CHECK((pane.find("█") != std::string::npos || pane.find("▓") != std::string::npos));
 }
+
+TEST_CASE("explain: every step briefly, one step in full, JSON, and an HTML page that renders", "[e2e][explain]") {
+  const fs::path& m = trained_model();
+  fs::path w = work_dir();
+  auto brief = run_nmt("explain -m " + m.string() + " \"a3 a4 a5\"");
+  INFO(brief.out);
+  REQUIRE(brief.code == 0);
+  CHECK_THAT(brief.out, Contains("Output:  a3 a4 a5"));  // the copy model's own translation
+  CHECK_THAT(brief.out, Contains("looks most at"));
+  auto step = run_nmt("explain -m " + m.string() + " \"a3 a4 a5\" --step 2 --head 1");
+  INFO(step.out);
+  REQUIRE(step.code == 0);
+  for (const char* s : {"Step 2 of 4", "cross-attention | layer 0 | head 1", "÷ 4.00", "softmax", "masked"})
+    CHECK_THAT(step.out, Contains(s));
+  auto json = run_nmt("explain -m " + m.string() + " \"a3 a4 a5\" --step 1 --json --log-level off");
+  REQUIRE(json.code == 0);
+  CHECK_THAT(json.out, Contains("\"d_k\": 16"));
+  auto bad = run_nmt("explain -m " + m.string() + " \"a3 a4\" --step 9");
+  CHECK(bad.code == 2);
+  CHECK_THAT(bad.out, Contains("past the end"));
+
+  const fs::path html = w / "explain.html", png = w / "explain.png", blank = w / "blank.png";
+  REQUIRE(run_nmt("explain -m " + m.string() + " \"a3 a4 a5\" --html " + html.string()).code == 0);
+  std::ofstream(w / "blank.html") << "<!DOCTYPE html><html><head><title>x</title></head><body></body></html>";
+  auto render = [&](const fs::path& page, const fs::path& shot, const std::string& profile) {
+    return sh("timeout 180 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
+              "--disable-background-networking --disable-component-update --disable-sync --user-data-dir=" +
+              (w / profile).string() + " --screenshot=" + shot.string() + " --window-size=1200,1600 file://" +
+              page.string() + " >/dev/null 2>&1") == 0 && fs::exists(shot);
+  };
+  REQUIRE(render(html, png, "profile-explain"));
+  REQUIRE(render(w / "blank.html", blank, "profile-blank"));
+  INFO("explain.png " << fs::file_size(png) << " bytes, blank " << fs::file_size(blank));
+  CHECK(fs::file_size(png) > 5 * fs::file_size(blank));
+}

@@ -71,6 +71,11 @@ class MockModel : public nmt::Seq2SeqImpl {
     return torch::stack(steps, 1);  // [B, T, V]
   }
 
+  nmt::ModelTrace trace(const torch::Tensor& src, const torch::Tensor& src_mask,
+                       const torch::Tensor& tgt_in) override {
+    return {{}, {"mock: no internals"}, forward(src, src_mask, tgt_in)[0]};
+  }
+
   int64_t target_vocab() const override { return vocab_; }
   std::string arch() const override { return "mock"; }
   std::string title() const override { return "mock model"; }

@@ -70,6 +70,7 @@ std::vector<Translation> Translator::translate(const std::vector<std::string>& l
       if (nb.empty()) continue;
       const Hypothesis& best = nb.front();
       tr.text = tok_.tgt->decode(to_ids32(best.tokens));
+      tr.tokens = best.tokens;
       tr.score = best.score;
       tr.tgt_tokens = static_cast<int64_t>(best.tokens.size()) + 1;
       if (opt_.nbest > 1)

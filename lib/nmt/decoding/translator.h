@@ -13,6 +13,7 @@ namespace nmt {
 
 struct Translation {
   std::string text;                        // best hypothesis, detokenized
+  std::vector<int64_t> tokens;             // its target ids (without BOS/EOS)
   double score = 0;
   std::vector<std::pair<std::string, double>> nbest;  // (text, score), best first, if nbest > 1
   std::vector<std::string> src_pieces;     // source tokens (+ "</s>"), for attention labels

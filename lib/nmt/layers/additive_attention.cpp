@@ -33,13 +33,13 @@ AdditiveAttentionOut AdditiveAttentionImpl::forward(const torch::Tensor& query, 
 
   // e_tj = vᵀ tanh(W s_{t-1} + U h_j)                       [N, S]
   auto energy = torch::tanh(keys + query_proj(query).unsqueeze(1));
-  auto scores = score(energy).squeeze(2);
+  auto energies = score(energy).squeeze(2);
   // Padding may never be attended to: -inf becomes exactly 0 after the softmax.
-  scores = scores.masked_fill(mask.logical_not(), -std::numeric_limits<float>::infinity());
+  auto scores = energies.masked_fill(mask.logical_not(), -std::numeric_limits<float>::infinity());
   auto weights = torch::softmax(scores, /*dim=*/1);  // α_t: [N, S]
   // c_t = Σ_j α_tj h_j                                      [N, key_dim]
   auto context = torch::bmm(weights.unsqueeze(1), memory).squeeze(1);
-  return {context, weights};
+  return {context, weights, energies};
 }
 
 }  // namespace nmt

@@ -23,8 +23,9 @@ struct AdditiveAttentionOptions {
 };
 
 struct AdditiveAttentionOut {
-  torch::Tensor context;  // [N, key_dim]  c_t
-  torch::Tensor weights;  // [N, S]        α_t
+  torch::Tensor context;   // [N, key_dim]  c_t
+  torch::Tensor weights;   // [N, S]        α_t
+  torch::Tensor energies;  // [N, S]        e_tj before masking (what the softmax reads)
 };
 
 class AdditiveAttentionImpl : public torch::nn::Cloneable<AdditiveAttentionImpl> {

@@ -30,8 +30,13 @@ torch::Tensor MultiHeadAttentionImpl::merge_heads(const torch::Tensor& x) const 
 
 AttentionOut MultiHeadAttentionImpl::attend(const torch::Tensor& q, const torch::Tensor& k,
                                             const torch::Tensor& v, const torch::Tensor& mask) {
-  auto heads = scaled_dot_product_attention(q, k, v, mask, options.dropout(), is_training());
-  return {out_proj(merge_heads(heads.output)), heads.weights};
+  AttentionOut out = scaled_dot_product_attention(q, k, v, mask, options.dropout(), is_training());
+  out.heads = out.output;
+  out.output = out_proj(merge_heads(out.heads));  // concat the heads, then W^O
+  out.q = q;
+  out.k = k;
+  out.v = v;
+  return out;
 }
 
 AttentionOut MultiHeadAttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& mask) {

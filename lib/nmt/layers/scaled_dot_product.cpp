@@ -19,14 +19,19 @@ AttentionOut scaled_dot_product_attention(const torch::Tensor& q, const torch::T
   TORCH_CHECK(q.size(-1) == k.size(-1), "attention: q and k widths differ: ", q.sizes(), " vs ", k.sizes());
   TORCH_CHECK(k.size(-2) == v.size(-2), "attention: k and v lengths differ: ", k.sizes(), " vs ", v.sizes());
 
-  auto scores = attention_scores(q, k);  // [..., Tq, Tk]
+  const auto scores = attention_scores(q, k);  // [..., Tq, Tk]
+  auto masked = scores;
   if (mask.defined()) {
     TORCH_CHECK(mask.scalar_type() == torch::kBool, "attention: mask must be bool");
-    scores = scores.masked_fill(mask.logical_not(), -std::numeric_limits<float>::infinity());
+    masked = scores.masked_fill(mask.logical_not(), -std::numeric_limits<float>::infinity());
   }
-  auto weights = torch::softmax(scores, -1);
+  auto weights = torch::softmax(masked, -1);
   auto mixing = (dropout > 0 && training) ? torch::dropout(weights, dropout, true) : weights;
-  return {torch::matmul(mixing, v), weights};  // [..., Tq, d_v]
+  AttentionOut out;
+  out.output = torch::matmul(mixing, v);  // [..., Tq, d_v]
+  out.weights = weights;
+  out.scores = scores;
+  return out;
 }
 
 torch::Tensor causal_mask(int64_t T, const torch::Device& device) {

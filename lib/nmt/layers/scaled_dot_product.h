@@ -17,6 +17,11 @@ namespace nmt {
 struct AttentionOut {
   torch::Tensor output;   // [..., Tq, d_v]
   torch::Tensor weights;  // [..., Tq, Tk]
+  torch::Tensor scores;   // [..., Tq, Tk] q·k / √d_k, before masking (what the softmax reads)
+  // Multi-head attention also hands back its head-split inputs and per-head outputs (no extra
+  // work: they exist anyway) so that `nmt explain` can show every step of the computation.
+  torch::Tensor q, k, v;  // [B, H, Tq|Tk, d_k]
+  torch::Tensor heads;    // [B, H, Tq, d_v] each head's weighted sum, before concat and W^O
 };
 
 // The scaled scores Q Kᵀ / √d_k, before masking and softmax. q: [..., Tq, d_k]; k: [..., Tk, d_k]

@@ -67,7 +67,8 @@ BahdanauSeq2SeqImpl::StepResult BahdanauSeq2SeqImpl::decode_step(const torch::Te
                                                                    const torch::Tensor& memory,
                                                                    const torch::Tensor& mask) {
   // 1. Attend with the previous top-layer state s_{t-1}.
-  auto att = attention(rec.h.back(), keys, memory, mask);
+  const torch::Tensor query = rec.h.back();
+  auto att = attention(query, keys, memory, mask);
   // 2. Advance the recurrent layers on [emb(y_{t-1}) ; c_t].
   auto x = torch::cat({emb, att.context}, 1);
   const int64_t L = static_cast<int64_t>(rec.h.size());
@@ -79,7 +80,7 @@ BahdanauSeq2SeqImpl::StepResult BahdanauSeq2SeqImpl::decode_step(const torch::Te
     }
     x = l + 1 < L ? dropout(rec.h[l]) : rec.h[l];
   }
-  return {rec.h.back(), att.context, att.weights};
+  return {rec.h.back(), att.context, att.weights, query, att.energies};
 }
 
 torch::Tensor BahdanauSeq2SeqImpl::output_layer(const torch::Tensor& s, const torch::Tensor& context,

@@ -35,6 +35,7 @@ class BahdanauSeq2SeqImpl : public Seq2SeqImpl {
   DecoderState start(const EncoderOut& enc) override;
   StepOut step(const torch::Tensor& prev, DecoderState& state, bool want_attention = false) override;
   torch::Tensor forward(const torch::Tensor& src, const torch::Tensor& src_mask, const torch::Tensor& tgt_in) override;
+  ModelTrace trace(const torch::Tensor& src, const torch::Tensor& src_mask, const torch::Tensor& tgt_in) override;
   int64_t target_vocab() const override { return options.tgt_vocab(); }
   std::string arch() const override { return "bahdanau"; }
   std::string title() const override { return "RNN + Bahdanau attention"; }
@@ -58,9 +59,11 @@ class BahdanauSeq2SeqImpl : public Seq2SeqImpl {
     std::vector<torch::Tensor> h, c;
   };
   struct StepResult {
-    torch::Tensor s;        // [N, H] top-layer state s_t
-    torch::Tensor context;  // [N, H] c_t
-    torch::Tensor weights;  // [N, S] α_t
+    torch::Tensor s;         // [N, H] top-layer state s_t
+    torch::Tensor context;   // [N, H] c_t
+    torch::Tensor weights;   // [N, S] α_t
+    torch::Tensor query;     // [N, H] s_{t-1}, the attention query
+    torch::Tensor energies;  // [N, S] e_tj, before masking
   };
   // One decoder step from emb(y_{t-1}) [N, E]; updates `rec`.
   StepResult decode_step(const torch::Tensor& emb, Recurrent& rec, const torch::Tensor& keys,

@@ -14,6 +14,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 namespace nmt {
 
@@ -53,6 +54,33 @@ struct AttentionViews {
   std::string name;  // e.g. "Bahdanau alignment", "Transformer cross-attention"
 };
 
+// One attention computation laid open, for one sentence over all T target positions:
+// everything `nmt explain` needs to show softmax(q·k/√d_k)·v (or Bahdanau's
+// softmax(vᵀ tanh(W s + U h))·h) with the model's real numbers.
+struct AttentionTrace {
+  std::string name;         // "cross-attention", "masked self-attention", "additive attention"
+  int64_t layer = 0;        // decoder layer (0-based)
+  int64_t head = 0;         // head (0-based)
+  bool dot_product = true;  // false: additive energies (no √d_k scaling)
+  bool keys_are_source = true;  // keys/values are source positions (else earlier target positions)
+  torch::Tensor query;      // [T, d_k]  one query per target position (additive: s_{t-1}, [T, H])
+  torch::Tensor keys;       // [K, d_k]  (additive: U·h_j, [S, A])
+  torch::Tensor values;     // [K, d_v]  (additive: h_j)
+  torch::Tensor scores;     // [T, K]    what the softmax reads: q·k/√d_k, or the energies e
+  torch::Tensor mask;       // [T, K]    bool, true where the query may look
+  torch::Tensor weights;    // [T, K]
+  torch::Tensor output;     // [T, d_v]  Σ_j w_j v_j (a head's output, or the context c_t)
+};
+
+// A teacher-forced pass over one sentence with its internals (see Seq2SeqImpl::trace).
+struct ModelTrace {
+  std::vector<AttentionTrace> attention;  // every layer × head × kind; empty without attention
+  // How the pieces fit, in the model's own sizes and numbers (how heads are concatenated and
+  // projected; what the context is concatenated with; the rnn's bottleneck state and its norm).
+  std::vector<std::string> notes;
+  torch::Tensor logits;  // [T, V]
+};
+
 struct StepOut {
   torch::Tensor logits;     // [N, V] unnormalised scores for the next token
   torch::Tensor attention;  // [N, S] source attention of this step (undefined if not asked)
@@ -87,6 +115,10 @@ class Seq2SeqImpl : public torch::nn::Module {
   // [0, heads) or -1 (mean of heads). Throws UsageError for a view the model does not have.
   // Models with a single view (or none) accept only -1/0.
   virtual void set_attention_view(int64_t layer, int64_t head);
+  // One sentence, teacher-forced, with every attention computation recorded. src, src_mask: [1, S],
+  // tgt_in: [1, T] (BOS y1 .. y_{T-1}). Call in eval mode under NoGradGuard. Its weights for
+  // position t equal what step() reports for that view at step t.
+  virtual ModelTrace trace(const torch::Tensor& src, const torch::Tensor& src_mask, const torch::Tensor& tgt_in) = 0;
 
   int64_t parameter_count();
 };

@@ -29,6 +29,7 @@ class TransformerImpl : public Seq2SeqImpl {
   DecoderState start(const EncoderOut& enc) override;
   StepOut step(const torch::Tensor& prev, DecoderState& state, bool want_attention = false) override;
   torch::Tensor forward(const torch::Tensor& src, const torch::Tensor& src_mask, const torch::Tensor& tgt_in) override;
+  ModelTrace trace(const torch::Tensor& src, const torch::Tensor& src_mask, const torch::Tensor& tgt_in) override;
   int64_t target_vocab() const override { return options.tgt_vocab(); }
   std::string arch() const override { return "transformer"; }
   std::string title() const override { return "Transformer"; }

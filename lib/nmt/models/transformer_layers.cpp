@@ -66,22 +66,30 @@ DecoderLayerOut TransformerDecoderLayerImpl::attend_source_and_transform(const t
                                                                          const torch::Tensor& memory_k,
                                                                          const torch::Tensor& memory_v,
                                                                          const torch::Tensor& src_mask) {
-  torch::Tensor cross_weights;
+  AttentionOut cross;
   auto h = residual(x, cross_attn_norm, dropout, options.pre_norm(), [&](const torch::Tensor& in) {
-    auto att = cross_attn->attend_memory(in, memory_k, memory_v, src_mask);
-    cross_weights = att.weights;
-    return att.output;
+    cross = cross_attn->attend_memory(in, memory_k, memory_v, src_mask);
+    return cross.output;
   });
   h = residual(h, ffn_norm, dropout, options.pre_norm(), [&](const torch::Tensor& in) { return ffn(in); });
-  return {h, cross_weights};
+  DecoderLayerOut out;
+  out.x = h;
+  out.cross_weights = cross.weights;
+  out.cross_attention = std::move(cross);
+  return out;
 }
 
 DecoderLayerOut TransformerDecoderLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& causal,
                                                      const torch::Tensor& memory_k, const torch::Tensor& memory_v,
                                                      const torch::Tensor& src_mask) {
-  auto h = residual(x, self_attn_norm, dropout, options.pre_norm(),
-                    [&](const torch::Tensor& in) { return self_attn(in, causal).output; });
-  return attend_source_and_transform(h, memory_k, memory_v, src_mask);
+  AttentionOut self;
+  auto h = residual(x, self_attn_norm, dropout, options.pre_norm(), [&](const torch::Tensor& in) {
+    self = self_attn(in, causal);
+    return self.output;
+  });
+  DecoderLayerOut out = attend_source_and_transform(h, memory_k, memory_v, src_mask);
+  out.self_attention = std::move(self);
+  return out;
 }
 
 DecoderLayerOut TransformerDecoderLayerImpl::forward_step(const torch::Tensor& x, torch::Tensor& self_k,

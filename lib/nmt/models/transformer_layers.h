@@ -49,6 +49,9 @@ TORCH_MODULE(TransformerEncoderLayer);
 struct DecoderLayerOut {
   torch::Tensor x;              // [B, T, D]
   torch::Tensor cross_weights;  // [B, H, T, S]
+  // Everything both attentions computed (q, k, v, scores, weights, per-head outputs); the
+  // cross-attention always, the self-attention from forward() only. For `nmt explain`.
+  AttentionOut self_attention, cross_attention;
 };
 
 class TransformerDecoderLayerImpl : public torch::nn::Cloneable<TransformerDecoderLayerImpl> {

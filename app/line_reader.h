@@ -74,6 +74,12 @@ class LineReader {
         eof_ = stopped_ = true;
         return;
       }
+      // With a stop flag, wait in short polls: a signal that lands just before read() would
+      // otherwise leave it blocked until more input comes.
+      if (stop_) {
+        pollfd p{fd_, POLLIN, 0};
+        if (::poll(&p, 1, 200) == 0 || (p.revents == 0)) continue;
+      }
       n = ::read(fd_, tmp, sizeof tmp);
       if (n >= 0 || errno != EINTR) break;
     }

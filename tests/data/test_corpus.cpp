@@ -82,3 +82,12 @@ TEST_CASE("encode_corpus filters empty, long and unbalanced pairs and counts the
   REQUIRE(all.src_len(1) == 0);
   REQUIRE(all.tgt(3)[3] == nmt::kUnkId);  // "d" is unknown
 }
+
+TEST_CASE("split_lines drops a leading BOM, one CR per line, and counts an unterminated last line", "[corpus]") {
+  using V = std::vector<std::string>;
+  CHECK(nmt::split_lines("\xEF\xBB\xBF" "a\r\nb\n\nc", "f") == V{"a", "b", "", "c"});
+  CHECK(nmt::split_lines("\xEF\xBB\xBF", "f").empty());
+  CHECK(nmt::split_lines("a\r\r\n\xEF\xBB\xBFz\n", "f") == V{"a\r", "\xEF\xBB\xBFz"});  // only at the very start
+  CHECK(nmt::split_lines(std::string("x\0y\n", 4), "f") == V{std::string("x\0y", 3)});
+  CHECK(nmt::split_lines("", "f").empty());
+}

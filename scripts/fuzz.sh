@@ -44,8 +44,10 @@ run_one() {
   if ! "$bin" -runs=0 "$seeds" "$regress" >"$log" 2>&1; then
     echo "fuzz $t: FAILED replaying $seeds and $regress (log: $log)"; tail -30 "$log"; return 1
   fi
-  # 2. fuzz for the given time
-  if "$bin" -max_total_time="$SECONDS_EACH" -timeout=20 -rss_limit_mb=2560 -max_len=65536 \
+  # 2. fuzz for the given time (with tests/fuzz/<target>.dict when there is one)
+  local dict=()
+  if [ -f "tests/fuzz/$t.dict" ]; then dict=(-dict="tests/fuzz/$t.dict"); fi
+  if "$bin" -max_total_time="$SECONDS_EACH" -timeout=20 -rss_limit_mb=2560 -max_len=65536 "${dict[@]}" \
       -print_final_stats=1 -artifact_prefix="$art" "$work" "$seeds" >>"$log" 2>&1; then
     echo "fuzz $t: ok, $(grep -E '^stat::number_of_executed_units' "$log" | awk '{print $2}') inputs in ${SECONDS_EACH} s," \
          "corpus $(ls "$work" | wc -l) files"

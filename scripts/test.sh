@@ -35,7 +35,7 @@ for stage in $STAGES; do
       cmake --build build-asan --target nmt_tests --parallel "$NPROC"
       # LibTorch's own allocations at exit are not ours to fix: tests/sanitizer/lsan.supp.
       (cd build-asan && \
-        ASAN_OPTIONS=detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1 \
+        ASAN_OPTIONS=detect_leaks=1:strict_string_checks=1:check_initialization_order=1 \
         LSAN_OPTIONS=suppressions="$PWD/../tests/sanitizer/lsan.supp":print_suppressions=0 \
         UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
         ctest --output-on-failure --timeout 1800 -j "$NPROC")

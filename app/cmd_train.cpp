@@ -33,17 +33,23 @@ extern "C" void on_signal(int sig) {
 }
 
 struct SignalScope {
-  struct sigaction old_int {}, old_term {};
+  struct sigaction old_int {}, old_term {}, old_xfsz {};
   SignalScope() {
     struct sigaction sa {};
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
+    // Over a file size limit (ulimit -f), a write fails with EFBIG and training stops with an
+    // error naming the file, as on a full disk, instead of the process being killed.
+    struct sigaction ign {};
+    ign.sa_handler = SIG_IGN;
+    sigaction(SIGXFSZ, &ign, &old_xfsz);
   }
   ~SignalScope() {
     sigaction(SIGINT, &old_int, nullptr);
     sigaction(SIGTERM, &old_term, nullptr);
+    sigaction(SIGXFSZ, &old_xfsz, nullptr);
   }
 };
 

@@ -20,6 +20,10 @@ PKGS=(
   chromium libxml2-utils
   # line editing and history in the interactive console (BSD libedit), and its tests
   libedit-dev tmux
+  # checkpoint integrity: CRC-32 checks of the zip archives LibTorch writes
+  libzip-dev zlib1g-dev
+  # the fuzz stage of the tests: clang with libFuzzer and the sanitizer runtimes
+  clang libclang-rt-dev
 )
 
 SUDO=""

@@ -128,6 +128,16 @@ TEST_CASE("YAML syntax errors name file:line:col", "[config]") {
   CHECK_THAT(msg, Contains("YAML syntax error"));
 }
 
+TEST_CASE("a list or mapping used as a key is a ConfigError naming file:line (fuzz finding)", "[config]") {
+  // yaml-cpp's own conversion error escaped here before (tests/fuzz/regressions/config/).
+  std::string msg = error_of(std::string("? [a, b]\n: 1\n") + kValid);
+  CHECK_THAT(msg, Contains("config: a key must be a plain name, not a list (") && Contains("cfg.yaml:1:3)"));
+  std::string nested = kValid;
+  nested.replace(nested.find("train:\n"), 7, "train:\n  ? {x: 1}\n  : 2\n");
+  msg = error_of(nested);
+  CHECK_THAT(msg, Contains("a key must be a plain name, not a mapping"));
+}
+
 TEST_CASE("a missing or empty config file is a ConfigError", "[config]") {
   CHECK_THROWS_AS(nmt::load_config("/nonexistent/nmt.yaml"), nmt::ConfigError);
   CHECK_THAT(error_of(""), Contains("config file is empty"));

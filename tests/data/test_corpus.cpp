@@ -30,7 +30,7 @@ TEST_CASE("read_lines reports invalid UTF-8 with file:line", "[corpus]") {
   REQUIRE(nmt::read_lines(ok).size() == 1);
   auto bad = d.file("bad.txt", "fine\nalso fine\nbro\xC3ken\n");
   NMT_REQUIRE_THROWS_TYPE_WITH(nmt::read_lines(bad), nmt::DataError,
-                         Catch::Matchers::EndsWith("bad.txt:3: invalid UTF-8"));
+                         Catch::Matchers::EndsWith("bad.txt:3: invalid UTF-8 at byte 4"));
   auto overlong = d.file("over.txt", "\xC0\xAF\n");
   NMT_REQUIRE_THROWS_TYPE_WITH(nmt::read_lines(overlong), nmt::DataError, Catch::Matchers::Contains("over.txt:1:"));
   auto surrogate = d.file("sur.txt", "ok\n\xED\xA0\x80\n");
@@ -81,4 +81,13 @@ TEST_CASE("encode_corpus filters empty, long and unbalanced pairs and counts the
   REQUIRE(st.kept == 6);
   REQUIRE(all.src_len(1) == 0);
   REQUIRE(all.tgt(3)[3] == nmt::kUnkId);  // "d" is unknown
+}
+
+TEST_CASE("split_lines drops a leading BOM, one CR per line, and counts an unterminated last line", "[corpus]") {
+  using V = std::vector<std::string>;
+  CHECK(nmt::split_lines("\xEF\xBB\xBF" "a\r\nb\n\nc", "f") == V{"a", "b", "", "c"});
+  CHECK(nmt::split_lines("\xEF\xBB\xBF", "f").empty());
+  CHECK(nmt::split_lines("a\r\r\n\xEF\xBB\xBFz\n", "f") == V{"a\r", "\xEF\xBB\xBFz"});  // only at the very start
+  CHECK(nmt::split_lines(std::string("x\0y\n", 4), "f") == V{std::string("x\0y", 3)});
+  CHECK(nmt::split_lines("", "f").empty());
 }

@@ -65,25 +65,33 @@ TEST_CASE("nmt train: bad config exits 2, reruns need --resume, info shows the s
   CHECK_THAT(r.out, Contains("does not exist"));
 }
 
-TEST_CASE("nmt train: Ctrl-C saves last.pt + state and exits 0", "[training][cli]") {
+TEST_CASE("nmt train: Ctrl-C and SIGTERM save last.pt + state and exit 0", "[training][cli]") {
   require_binary();
-  nmt_test::TempDir dir("sigint");
-  std::string data = nmt_test::write_toy_data(dir, 200);
-  std::string out = (dir.path / "model").string();
-  fs::path cfg = dir.path / "toy.yaml";
-  std::ofstream(cfg) << nmt_test::toy_yaml(data, out, "rnn");
-  std::string cmd = "cd '" + dir.str() + "' && ('" + std::string(NMT_BINARY) + "' --threads 1 train -c " +
-                    cfg.string() + " --set train.max_steps=1000000 --set train.save_every=100000" +
-                    " >log.txt 2>&1 & pid=$!; for i in $(seq 600); do grep -q '^.*step 3 epoch' log.txt && break;"
-                    " sleep 0.1; done; kill -INT $pid; wait $pid; echo $?)";  // Ctrl-C once steps are logged
-  FILE* p = popen(cmd.c_str(), "r");
-  REQUIRE(p);
-  char buf[64] = {};
-  REQUIRE(fgets(buf, sizeof(buf), p));
-  pclose(p);
-  INFO(slurp(dir.path / "log.txt"));
-  CHECK(std::string(buf) == "0\n");
-  CHECK(fs::exists(fs::path(out) / "last.pt"));
-  CHECK(fs::exists(fs::path(out) / "train_state.pt"));
-  CHECK_THAT(slurp(dir.path / "log.txt"), Contains("interrupted"));
+  for (const std::string sig : {"INT", "TERM"}) {
+    INFO("SIG" << sig);
+    nmt_test::TempDir dir("sig" + sig);
+    std::string data = nmt_test::write_toy_data(dir, 200);
+    std::string out = (dir.path / "model").string();
+    fs::path cfg = dir.path / "toy.yaml";
+    std::ofstream(cfg) << nmt_test::toy_yaml(data, out, "rnn");
+    std::string cmd = "cd '" + dir.str() + "' && ('" + std::string(NMT_BINARY) + "' --threads 1 train -c " +
+                      cfg.string() + " --set train.max_steps=1000000 --set train.save_every=100000" +
+                      " >log.txt 2>&1 & pid=$!; for i in $(seq 600); do grep -q '^.*step 3 epoch' log.txt && break;"
+                      " sleep 0.1; done; kill -" + sig + " $pid; wait $pid; echo $?)";  // once steps are logged
+    FILE* p = popen(cmd.c_str(), "r");
+    REQUIRE(p);
+    char buf[64] = {};
+    REQUIRE(fgets(buf, sizeof(buf), p));
+    pclose(p);
+    INFO(slurp(dir.path / "log.txt"));
+    CHECK(std::string(buf) == "0\n");
+    CHECK(fs::exists(fs::path(out) / "last.pt"));
+    CHECK(fs::exists(fs::path(out) / "train_state.pt"));
+    CHECK_THAT(slurp(dir.path / "log.txt"), Contains("interrupted"));
+    // What was saved resumes.
+    auto r = run_nmt("--threads 1 train -c " + cfg.string() + " --resume --set train.max_steps=" +
+                     std::to_string(nmt::parse_json(slurp(fs::path(out) / "train_state.json"), "json").at("step").get<int>() + 1));
+    INFO(r.out);
+    CHECK(r.code == 0);
+  }
 }

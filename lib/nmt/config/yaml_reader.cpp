@@ -1,6 +1,7 @@
 #include "nmt/config/yaml_reader.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -117,7 +118,7 @@ template <>
 bool Reader::convert<bool>(const YAML::Node& n, const std::string& key, bool* out) {
   if (n.IsScalar()) {
     std::string s = n.Scalar();
-    std::transform(s.begin(), s.end(), s.begin(), ::tolower);
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     if (s == "true" || s == "yes" || s == "on") { *out = true; return true; }
     if (s == "false" || s == "no" || s == "off") { *out = false; return true; }
   }
@@ -192,7 +193,14 @@ Reader Reader::child(const std::string& key, bool required) {
 void Reader::done() {
   if (!is_map_ || !node_ || !node_.IsMap()) return;
   for (auto it = node_.begin(); it != node_.end(); ++it) {
-    std::string k = it->first.as<std::string>();
+    if (!it->first.IsScalar()) {  // e.g. "? [a, b]": a list or mapping used as a key
+      const YAML::Mark m = it->first.Mark();
+      src_->problems.push_back((path_.empty() ? std::string("config") : path_) + ": a key must be a plain name, not " +
+                               scalar_text(it->first) + " (" + src_->file + ":" + std::to_string(m.line + 1) + ":" +
+                               std::to_string(m.column + 1) + ")");
+      continue;
+    }
+    std::string k = it->first.Scalar();
     if (consumed_.count(k)) continue;
     std::string valid;
     for (size_t i = 0; i < known_.size(); ++i) valid += (i ? ", " : "") + known_[i];

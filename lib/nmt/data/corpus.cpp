@@ -1,12 +1,14 @@
 // Reading checked parallel text and encoding it into flat buffers.
 #include "nmt/data/corpus.h"
 
-#include <cstdio>
+#include <c10/util/Exception.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "nmt/util/error.h"
+#include "nmt/util/file_io.h"
 #include "nmt/util/utf8.h"
 
 namespace nmt {
@@ -21,22 +23,28 @@ std::vector<std::string> read_lines(const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) throw DataError("file not found: " + path);
   if (std::filesystem::is_directory(path, ec)) throw DataError("not a file: " + path);
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw DataError("cannot read file " + path);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) throw DataError("error reading file " + path);
-  std::string text = ss.str();
+  std::string text;
+  try {
+    text = read_file(path);
+  } catch (const IoError& e) {
+    throw DataError(e.what());
+  }
+  return split_lines(text, path);
+}
+
+std::vector<std::string> split_lines(std::string_view text, const std::string& name) {
   std::vector<std::string> lines;
+  if (text.substr(0, kUtf8Bom.size()) == kUtf8Bom) text.remove_prefix(kUtf8Bom.size());
   size_t start = 0;
   while (start < text.size()) {
-    size_t nl = text.find('\n', start);
-    size_t end = nl == std::string::npos ? text.size() : nl;
-    size_t stop = (end > start && text[end - 1] == '\r') ? end - 1 : end;
-    lines.emplace_back(text, start, stop - start);
-    if (!valid_utf8(lines.back()))
-      throw DataError(path + ":" + std::to_string(lines.size()) + ": invalid UTF-8");
-    if (nl == std::string::npos) break;
+    const size_t nl = text.find('\n', start);
+    const size_t end = nl == std::string_view::npos ? text.size() : nl;
+    const size_t stop = (end > start && text[end - 1] == '\r') ? end - 1 : end;
+    lines.emplace_back(text.substr(start, stop - start));
+    size_t bad = 0;
+    if (!valid_utf8(lines.back(), &bad))
+      throw DataError(name + ":" + std::to_string(lines.size()) + ": invalid UTF-8 at byte " + std::to_string(bad + 1));
+    if (nl == std::string_view::npos) break;
     start = nl + 1;
   }
   return lines;

@@ -2,6 +2,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "nmt/config/config.h"
@@ -19,6 +20,11 @@ ParallelText read_parallel(const FilePair& files);
 
 // Lines of one text file, checked for UTF-8. Throws DataError naming file:line.
 std::vector<std::string> read_lines(const std::string& path);
+
+// The lines of `text` (a whole file named `name`): split at '\n', one '\r' before it
+// removed, a UTF-8 byte-order mark at the very start dropped, nothing after a final '\n'.
+// Throws DataError "name:line: invalid UTF-8 at byte N" for the first invalid line.
+std::vector<std::string> split_lines(std::string_view text, const std::string& name);
 
 // Throws DataError "line count mismatch: A has N lines, B has M (context)" when the counts differ.
 void check_line_counts(const std::string& a, size_t a_lines, const std::string& b, size_t b_lines,

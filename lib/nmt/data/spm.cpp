@@ -10,6 +10,8 @@
 #include <unistd.h>
 #include <vector>
 
+#include <spdlog/spdlog.h>
+
 #include "nmt/util/error.h"
 
 #ifndef NMT_SPM_PLUGIN_NAME

@@ -5,6 +5,8 @@
 
 #include <filesystem>
 
+#include <spdlog/spdlog.h>
+
 #include "nmt/data/spm.h"
 #include "nmt/data/vocab.h"
 #include "nmt/data/word_tokenizer.h"
@@ -40,14 +42,6 @@ class SpmTokenizer : public Tokenizer {
 };
 
 bool is_spm(const TokenizerConfig& cfg) { return cfg.type == TokenizerType::SentencePiece; }
-
-// File names inside a model directory: {joint} or {src, tgt}.
-std::vector<std::string> file_names(const TokenizerConfig& cfg) {
-  if (is_spm(cfg)) return cfg.joint ? std::vector<std::string>{"spm.model"}
-                                    : std::vector<std::string>{"spm.src.model", "spm.tgt.model"};
-  return cfg.joint ? std::vector<std::string>{"vocab.txt"}
-                   : std::vector<std::string>{"vocab.src.txt", "vocab.tgt.txt"};
-}
 
 std::shared_ptr<Tokenizer> load_one(const std::string& path, const TokenizerConfig& cfg) {
   if (!fs::exists(path)) throw IoError("tokenizer file missing: " + path);
@@ -106,8 +100,25 @@ void train_one(const std::string& path, const TokenizerConfig& cfg, const std::v
 
 }  // namespace
 
+SourceIds encode_source(const Tokenizer& tok, std::string_view text, int64_t max_len) {
+  SourceIds s;
+  s.ids = tok.encode(text);
+  if (max_len > 0 && static_cast<int64_t>(s.ids.size()) > max_len) {
+    s.ids.resize(static_cast<size_t>(max_len));
+    s.truncated = true;
+  }
+  return s;
+}
+
+std::vector<std::string> tokenizer_files(const TokenizerConfig& cfg) {
+  if (is_spm(cfg)) return cfg.joint ? std::vector<std::string>{"spm.model"}
+                                    : std::vector<std::string>{"spm.src.model", "spm.tgt.model"};
+  return cfg.joint ? std::vector<std::string>{"vocab.txt"}
+                   : std::vector<std::string>{"vocab.src.txt", "vocab.tgt.txt"};
+}
+
 Tokenizers load_tokenizers(const std::string& model_dir, const TokenizerConfig& cfg) {
-  auto names = file_names(cfg);
+  auto names = tokenizer_files(cfg);
   Tokenizers t;
   t.src = load_one((fs::path(model_dir) / names[0]).string(), cfg);
   t.tgt = cfg.joint ? t.src : load_one((fs::path(model_dir) / names[1]).string(), cfg);
@@ -115,7 +126,7 @@ Tokenizers load_tokenizers(const std::string& model_dir, const TokenizerConfig& 
 }
 
 Tokenizers prepare_tokenizers(const std::string& model_dir, const TokenizerConfig& cfg, const FilePair& train) {
-  auto names = file_names(cfg);
+  auto names = tokenizer_files(cfg);
   std::error_code ec;
   fs::create_directories(model_dir, ec);
   if (ec) throw IoError("cannot create model directory " + model_dir + ": " + ec.message());

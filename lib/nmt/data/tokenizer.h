@@ -31,6 +31,18 @@ struct Tokenizers {
   std::shared_ptr<Tokenizer> tgt;  // same object as src when joint
 };
 
+// A source sentence for translation: its ids (without BOS/EOS), cut to `max_len` tokens when
+// longer (max_len 0: no limit).
+struct SourceIds {
+  std::vector<int32_t> ids;
+  bool truncated = false;
+};
+SourceIds encode_source(const Tokenizer& tok, std::string_view text, int64_t max_len);
+
+// File names of the tokenizer(s) inside a model directory: {spm.model} or {spm.src.model,
+// spm.tgt.model}, {vocab.txt} or {vocab.src.txt, vocab.tgt.txt}.
+std::vector<std::string> tokenizer_files(const TokenizerConfig& cfg);
+
 // Loads the tokenizer(s) stored in `model_dir` according to `cfg`. Throws IoError if missing.
 Tokenizers load_tokenizers(const std::string& model_dir, const TokenizerConfig& cfg);
 

@@ -37,12 +37,10 @@ std::vector<Translation> Translator::translate(const std::vector<std::string>& l
   std::vector<std::vector<int32_t>> ids(lines.size());
   std::vector<size_t> todo;
   for (size_t i = 0; i < lines.size(); ++i) {
-    ids[i] = tok_.src->encode(lines[i]);
+    SourceIds s = encode_source(*tok_.src, lines[i], max_src_len_);
+    ids[i] = std::move(s.ids);
+    out[i].truncated = s.truncated;
     if (ids[i].empty()) continue;  // empty (or all-whitespace) line → empty translation
-    if (max_src_len_ > 0 && static_cast<int64_t>(ids[i].size()) > max_src_len_) {
-      ids[i].resize(max_src_len_);
-      out[i].truncated = true;
-    }
     ids[i].push_back(static_cast<int32_t>(kEosId));
     todo.push_back(i);
   }

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <sstream>
 
+#include "nmt/util/checksum.h"
 #include "nmt/util/error.h"
 #include "nmt/util/file_io.h"
 #include "nmt/util/json.h"
@@ -15,19 +16,44 @@ namespace nmt {
 namespace fs = std::filesystem;
 
 namespace {
+
+constexpr const char* kDependsKey = "nmt_depends";         // weights: "name=0x1234abcd\n" per file
+constexpr const char* kWeightsCrcKey = "weights_crc32";    // train_state.pt: CRC-32 of its last.pt
+
 std::string archive_bytes(torch::serialize::OutputArchive& ar) {
   std::ostringstream os(std::ios::binary);
   ar.save_to(os);
   return os.str();
 }
 
-void load_archive(torch::serialize::InputArchive& ar, const std::string& path, const torch::Device& device) {
-  if (!fs::exists(path)) throw IoError("missing file " + path);
+void load_archive(torch::serialize::InputArchive& ar, const CheckpointFile& file, const torch::Device& device) {
   try {
-    ar.load_from(path, device);
+    ar.load_from(file.bytes.data(), file.bytes.size(), device);
   } catch (const c10::Error& e) {
-    throw IoError("cannot read " + path + ": " + e.what_without_backtrace());
+    throw IoError("cannot read " + file.path + ": " + e.what_without_backtrace());
   }
+}
+
+std::string format_depends(const FileChecksums& depends) {
+  std::string s;
+  for (const auto& [name, crc] : depends) s += name + "=" + crc32_hex(crc) + "\n";
+  return s;
+}
+
+FileChecksums parse_depends(const std::string& text, const std::string& path) {
+  FileChecksums out;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    const auto eq = line.rfind('=');
+    if (eq == std::string::npos || eq == 0) throw IoError(path + " is damaged: malformed " + kDependsKey + " record");
+    try {
+      out[line.substr(0, eq)] = static_cast<uint32_t>(std::stoul(line.substr(eq + 1), nullptr, 16));
+    } catch (const std::exception&) {
+      throw IoError(path + " is damaged: malformed " + kDependsKey + " record");
+    }
+  }
+  return out;
 }
 
 template <typename T>
@@ -46,20 +72,64 @@ double read_scalar<double>(torch::serialize::InputArchive& ar, const std::string
 }
 }  // namespace
 
-void save_weights(torch::nn::Module& module, const std::string& path) {
-  torch::serialize::OutputArchive ar;
-  module.save(ar);
-  write_file_atomic(path, archive_bytes(ar));
+FileChecksums file_checksums(const std::string& dir, const std::vector<std::string>& names) {
+  FileChecksums out;
+  for (const auto& name : names) out[name] = crc32_of(read_file((fs::path(dir) / name).string()));
+  return out;
 }
 
-void load_weights(torch::nn::Module& module, const std::string& path, const torch::Device& device) {
+CheckpointFile read_checkpoint(const std::string& path) {
+  if (!fs::exists(path)) throw IoError("missing file " + path);
+  CheckpointFile f{path, read_file(path)};
+  verify_zip(f.bytes, path);
+  return f;
+}
+
+std::string weights_archive(torch::nn::Module& module, const FileChecksums& depends) {
+  torch::serialize::OutputArchive ar;
+  module.save(ar);
+  if (!depends.empty()) ar.write(kDependsKey, c10::IValue(format_depends(depends)));
+  return archive_bytes(ar);
+}
+
+void save_weights(torch::nn::Module& module, const std::string& path, const FileChecksums& depends) {
+  write_file_atomic(path, weights_archive(module, depends));
+}
+
+void check_weights_dependencies(const CheckpointFile& weights) {
   torch::serialize::InputArchive ar;
-  load_archive(ar, path, device);
+  load_archive(ar, weights, torch::kCPU);
+  c10::IValue v;
+  if (!ar.try_read(kDependsKey, v)) return;  // saved before dependencies were recorded
+  if (!v.isString()) throw IoError(weights.path + " is damaged: " + kDependsKey + " is not text");
+  const fs::path dir = fs::path(weights.path).parent_path();
+  for (const auto& [name, crc] : parse_depends(v.toStringRef(), weights.path)) {
+    const std::string file = (dir / name).string();
+    if (!fs::exists(file))
+      throw IoError("missing file " + file + " (" + weights.path + " was trained with it)");
+    const uint32_t now = crc32_of(read_file(file));
+    if (now != crc)
+      throw IoError(file + " is not the file " + fs::path(weights.path).filename().string() +
+                    " was trained with (CRC-32 " + crc32_hex(now) + ", expected " + crc32_hex(crc) +
+                    "): it is damaged or comes from another run");
+  }
+}
+
+void load_weights(torch::nn::Module& module, const CheckpointFile& weights, const torch::Device& device) {
+  torch::serialize::InputArchive ar;
+  load_archive(ar, weights, device);
   try {
     module.load(ar);
   } catch (const c10::Error& e) {
-    throw IoError("weights in " + path + " do not match the model: " + e.what_without_backtrace());
+    throw IoError("weights in " + weights.path + " do not match the model (its config.yaml): " +
+                  e.what_without_backtrace());
   }
+}
+
+void load_weights(torch::nn::Module& module, const std::string& path, const torch::Device& device) {
+  const CheckpointFile weights = read_checkpoint(path);
+  check_weights_dependencies(weights);
+  load_weights(module, weights, device);
 }
 
 void capture_rng(TrainState& s, const torch::Device& device) {
@@ -88,9 +158,10 @@ void restore_rng(const TrainState& s, const torch::Device& device) {
   }
 }
 
-void save_train_state(const std::string& path, const TrainState& s, torch::optim::Optimizer& opt) {
+std::string train_state_archive(const TrainState& s, torch::optim::Optimizer& opt, uint32_t weights_crc32) {
   torch::serialize::OutputArchive ar;
   ar.write("format", c10::IValue(int64_t{1}));
+  if (weights_crc32 != 0) ar.write(kWeightsCrcKey, c10::IValue(static_cast<int64_t>(weights_crc32)));
   ar.write("step", c10::IValue(s.step));
   ar.write("epoch", c10::IValue(s.epoch));
   ar.write("batch_pos", c10::IValue(s.batch_pos));
@@ -111,12 +182,25 @@ void save_train_state(const std::string& path, const TrainState& s, torch::optim
   torch::serialize::OutputArchive opt_ar;
   opt.save(opt_ar);
   ar.write("optimizer", opt_ar);
-  write_file_atomic(path, archive_bytes(ar));
+  return archive_bytes(ar);
 }
 
-TrainState load_train_state(const std::string& path, torch::optim::Optimizer& opt, const torch::Device& device) {
+void save_train_state(const std::string& path, const TrainState& s, torch::optim::Optimizer& opt) {
+  write_file_atomic(path, train_state_archive(s, opt));
+}
+
+TrainState load_train_state(const std::string& path, torch::optim::Optimizer& opt, const torch::Device& device,
+                            const std::string& weights_path) {
+  const CheckpointFile file = read_checkpoint(path);
   torch::serialize::InputArchive ar;
-  load_archive(ar, path, device);
+  load_archive(ar, file, device);
+  c10::IValue recorded;
+  if (!weights_path.empty() && ar.try_read(kWeightsCrcKey, recorded) && recorded.isInt()) {
+    const uint32_t now = crc32_of(read_file(weights_path));
+    if (now != static_cast<uint32_t>(recorded.toInt()))
+      throw IoError(path + " and " + weights_path + " are from different saves (a save was cut off between "
+                    "the two files), so training cannot resume from them exactly; best.pt is unaffected");
+  }
   TrainState s;
   try {
     s.step = read_scalar<int64_t>(ar, "step");

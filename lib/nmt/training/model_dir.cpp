@@ -29,10 +29,14 @@ LoadedModel load_model_dir(const std::string& dir, const torch::Device& device, 
 
   LoadedModel out;
   out.config = parse_config_text(read_file(cfg_path.string()), cfg_path.string());
+  // The weights first: a damaged checkpoint, or a tokenizer file that is not the one the
+  // weights were trained with, is reported before the tokenizer or the model is built.
+  const CheckpointFile checkpoint = read_checkpoint(weights);
+  check_weights_dependencies(checkpoint);
   out.tokenizers = load_tokenizers(dir, out.config.tokenizer);
   out.model = make_model(out.config.model, out.tokenizers.src->vocab_size(), out.tokenizers.tgt->vocab_size());
   out.model->to(device);
-  load_weights(*out.model, weights, device);
+  load_weights(*out.model, checkpoint, device);
   out.model->eval();
   out.weights = weights;
   return out;

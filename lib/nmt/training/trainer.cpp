@@ -6,6 +6,7 @@
 
 #include "nmt/models/factory.h"
 #include "nmt/training/train_step.h"
+#include "nmt/util/checksum.h"
 #include "nmt/util/device.h"
 #include "nmt/util/error.h"
 #include "nmt/util/file_io.h"
@@ -78,7 +79,12 @@ void Trainer::prepare_directory() {
 
 void Trainer::setup_data() {
   torch::manual_seed(static_cast<uint64_t>(tc_.seed));
+  if (opt_.resume) {  // a damaged last.pt or tokenizer file is reported before anything is loaded
+    resume_weights_ = std::make_unique<CheckpointFile>(read_checkpoint((out_ / "last.pt").string()));
+    check_weights_dependencies(*resume_weights_);
+  }
   tok_ = prepare_tokenizers(cfg_.output, cfg_.tokenizer, cfg_.data.train);
+  tokenizer_checksums_ = file_checksums(cfg_.output, tokenizer_files(cfg_.tokenizer));
   CorpusStats cs;
   train_ = encode_corpus(read_parallel(cfg_.data.train), tok_, true, cfg_.data.max_len, cfg_.data.max_len_ratio,
                          &cs);
@@ -103,9 +109,13 @@ void Trainer::setup_model() {
 }
 
 void Trainer::resume() {
-  load_weights(*model_, (out_ / "last.pt").string(), opt_.device);
-  st_ = load_train_state((out_ / "train_state.pt").string(), *optimizer_, opt_.device);
+  const std::string last = (out_ / "last.pt").string();
+  if (!resume_weights_) resume_weights_ = std::make_unique<CheckpointFile>(read_checkpoint(last));
+  load_weights(*model_, *resume_weights_, opt_.device);
+  resume_weights_.reset();
+  st_ = load_train_state((out_ / "train_state.pt").string(), *optimizer_, opt_.device, last);
   restore_rng(st_, opt_.device);
+  saved_step_ = st_.step;
   batcher_->seek(st_.epoch, st_.batch_pos);
   sched_.set_state(st_.schedule);
   if (st_.loss_scale > 0) {
@@ -228,7 +238,7 @@ void Trainer::log_interval(double lr) {
   rec["lr"] = lr;
   rec["tokens_per_s"] = tps;
   rec["peak_rss_mib"] = peak_rss_mib();
-  metrics_.write(rec);
+  append_metrics(rec);
   if (!progress_.live()) {
     const double eta = eta_seconds(tc_, st_.step, res_.steps_this_run, run_seconds(), epoch_progress(), epoch_at_start_);
     spdlog::info("step {} epoch {:.2f}: loss {:.4f} ppl {:.2f} lr {:.3g} {:.0f} tok/s ETA {}", st_.step,
@@ -262,7 +272,11 @@ void Trainer::validate(bool final_check) {
     st_.best_metric = m;
     st_.best_step = st_.step;
     st_.bad_validations = 0;
-    save_weights(*model_, (out_ / "best.pt").string());
+    try {
+      save_weights(*model_, (out_ / "best.pt").string(), tokenizer_checksums_);
+    } catch (const IoError& e) {
+      stop_after_failed_write(e);
+    }
   } else if (!final_check) {
     ++st_.bad_validations;
   }
@@ -280,7 +294,7 @@ void Trainer::validate(bool final_check) {
   rec["ppl"] = r.ppl;
   rec["bleu"] = r.bleu;
   rec["chrf"] = r.chrf;
-  metrics_.write(rec);
+  append_metrics(rec);
   spdlog::info("dev step {}: loss {:.4f} ppl {:.2f} BLEU {:.2f} chrF {:.2f} ({:.1f}s){}", st_.step, r.loss, r.ppl,
                r.bleu, r.chrf, r.seconds, improved ? " — best so far, saved best.pt" : "");
   for (size_t i = 0; i < std::min<size_t>(2, r.hyps.size()); ++i)
@@ -295,9 +309,36 @@ void Trainer::save() {
   st_.loss_scale_good = amp_.good_ref();
   st_.wall_seconds = wall_before_ + run_seconds();
   capture_rng(st_, opt_.device);
-  save_weights(*model_, (out_ / "last.pt").string());
-  save_train_state((out_ / "train_state.pt").string(), st_, *optimizer_);
-  write_file_atomic((out_ / "train_state.json").string(), train_state_json(st_, tc_.metric));
+  // All three files or none: a failed write (disk full) leaves the previous save intact.
+  const std::string weights = weights_archive(*model_, tokenizer_checksums_);
+  try {
+    AtomicFiles files;
+    files.stage((out_ / "last.pt").string(), weights);
+    files.stage((out_ / "train_state.pt").string(), train_state_archive(st_, *optimizer_, crc32_of(weights)));
+    files.stage((out_ / "train_state.json").string(), train_state_json(st_, tc_.metric));
+    files.commit();
+  } catch (const IoError& e) {
+    stop_after_failed_write(e);
+  }
+  saved_step_ = st_.step;
+}
+
+void Trainer::append_metrics(const Json& rec) {
+  try {
+    metrics_.write(rec);
+  } catch (const IoError& e) {
+    stop_after_failed_write(e);
+  }
+}
+
+void Trainer::stop_after_failed_write(const IoError& e) {
+  progress_.clear();
+  const std::string saved =
+      saved_step_ >= 0 ? fmt::format("last.pt and train_state.pt of step {} are intact; make room and continue with "
+                                     "`nmt train --resume -m {}`",
+                                     saved_step_, cfg_.output)
+                       : std::string("no checkpoint had been saved yet");
+  throw IoError(fmt::format("{}\ntraining stopped at step {}: {}", e.what(), st_.step, saved));
 }
 
 TrainResult Trainer::finish() {

@@ -25,6 +25,7 @@
 #include "nmt/training/progress.h"
 #include "nmt/training/schedule.h"
 #include "nmt/training/validator.h"
+#include "nmt/util/error.h"
 
 namespace nmt {
 
@@ -88,6 +89,9 @@ class Trainer {
   double epoch_progress() const;
   double run_seconds() const;
   TrainResult finish();
+  // Rethrows a failed checkpoint write with what is still intact; training stops.
+  [[noreturn]] void stop_after_failed_write(const IoError& e);
+  void append_metrics(const Json& rec);  // metrics.jsonl; a failed write stops training
 
   const Config& cfg_;
   const TrainConfig& tc_;
@@ -95,6 +99,8 @@ class Trainer {
   std::filesystem::path out_;
 
   Tokenizers tok_;
+  FileChecksums tokenizer_checksums_;            // recorded in every weights file
+  std::unique_ptr<CheckpointFile> resume_weights_;  // last.pt, read and verified before setup
   EncodedCorpus train_;
   ParallelText dev_text_;
   EncodedCorpus dev_;
@@ -114,6 +120,7 @@ class Trainer {
   double wall_before_ = 0;      // training wall time of earlier runs (resume)
   int64_t epoch_at_start_ = 0;
   int64_t nan_run_ = 0, last_validated_ = 0;
+  int64_t saved_step_ = -1;     // step of the last.pt + train_state.pt on disk (-1: none)
   bool data_exhausted_ = false;
   // This run's totals, and the current log interval's.
   int64_t run_tokens_ = 0;

@@ -48,4 +48,16 @@ class IoError : public Error {
   using Error::Error;
 };
 
+// A command stopped early by SIGINT/SIGTERM after saving or writing what it had done:
+// exit code 128 + the signal, as a shell reports a command ended by that signal.
+class Interrupted : public Error {
+ public:
+  Interrupted(const std::string& what, int signal) : Error(what), signal_(signal) {}
+  int exit_code() const override { return 128 + signal_; }
+  int signal() const { return signal_; }
+
+ private:
+  int signal_;
+};
+
 }  // namespace nmt

@@ -8,8 +8,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
+#include <set>
 
 #include "nmt/util/error.h"
 
@@ -22,40 +21,46 @@ namespace {
   throw IoError(what + " " + path + ": " + std::strerror(err));
 }
 
-// Closes and removes the temp file, then throws with the saved errno.
-[[noreturn]] void abandon(int fd, const std::string& tmp, const std::string& what) {
-  const int err = errno;
-  if (fd >= 0) ::close(fd);
-  ::unlink(tmp.c_str());
-  io_fail(what, tmp, err);
+std::string directory_of(const std::string& path) {
+  const fs::path dir = fs::path(path).parent_path();
+  return dir.empty() ? std::string(".") : dir.string();
 }
 
-}  // namespace
-
-void write_file_atomic(const std::string& path, std::string_view bytes) {
+std::string temp_name(const std::string& path) {
   static std::atomic<uint64_t> counter{0};
   const fs::path p(path);
-  const fs::path dir = p.parent_path().empty() ? fs::path(".") : p.parent_path();
-  const std::string tmp = (dir / ("." + p.filename().string() + ".tmp." + std::to_string(::getpid()) + "." +
-                                  std::to_string(counter++)))
-                              .string();
+  return (fs::path(directory_of(path)) /
+          ("." + p.filename().string() + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++)))
+      .string();
+}
+
+// Writes and fsyncs `tmp`; on failure removes it and throws IoError naming `target` (the
+// file the user knows), with the system's reason.
+void write_synced(const std::string& tmp, const std::string& target, std::string_view bytes) {
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) io_fail("cannot create", tmp, errno);
+  if (fd < 0) io_fail("cannot write", target, errno);
+  auto abandon = [&](const char* what) {
+    const int err = errno;
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    io_fail(what, target, err);
+  };
   size_t done = 0;
   while (done < bytes.size()) {
     const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) abandon(fd, tmp, "cannot write");
+    if (n < 0) abandon("cannot write");
     done += static_cast<size_t>(n);
   }
-  if (::fsync(fd) != 0) abandon(fd, tmp, "cannot fsync");
-  if (::close(fd) != 0) abandon(-1, tmp, "cannot close");
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+  if (::fsync(fd) != 0) abandon("cannot write (fsync)");
+  if (::close(fd) != 0) {
     const int err = errno;
     ::unlink(tmp.c_str());
-    io_fail("cannot rename into", path, err);
+    io_fail("cannot write (close)", target, err);
   }
-  // Make the rename itself durable.
+}
+
+void sync_directory(const std::string& dir) {
   const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd >= 0) {
     ::fsync(dfd);
@@ -63,13 +68,55 @@ void write_file_atomic(const std::string& path, std::string_view bytes) {
   }
 }
 
+}  // namespace
+
+AtomicFiles::~AtomicFiles() {
+  for (const auto& [tmp, target] : staged_) ::unlink(tmp.c_str());
+}
+
+void AtomicFiles::stage(const std::string& path, std::string_view bytes) {
+  const std::string tmp = temp_name(path);
+  write_synced(tmp, path, bytes);
+  staged_.emplace_back(tmp, path);
+}
+
+void AtomicFiles::commit() {
+  std::set<std::string> dirs;
+  while (!staged_.empty()) {
+    const auto [tmp, target] = staged_.front();
+    if (::rename(tmp.c_str(), target.c_str()) != 0) io_fail("cannot rename a temp file into", target, errno);
+    staged_.erase(staged_.begin());
+    dirs.insert(directory_of(target));
+  }
+  for (const auto& d : dirs) sync_directory(d);  // make the renames themselves durable
+}
+
+void write_file_atomic(const std::string& path, std::string_view bytes) {
+  AtomicFiles f;
+  f.stage(path, bytes);
+  f.commit();
+}
+
 std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw IoError("cannot read " + path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) throw IoError("read failed: " + path);
-  return ss.str();
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) io_fail("cannot read", path, errno);
+  std::string out;
+  struct stat st;
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) out.reserve(static_cast<size_t>(st.st_size));
+  char buf[1 << 16];
+  while (true) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int err = errno;
+      ::close(fd);
+      io_fail("cannot read", path, err);
+    }
+    if (n == 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return out;
 }
 
 }  // namespace nmt

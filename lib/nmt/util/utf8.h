@@ -8,6 +8,9 @@
 
 namespace nmt {
 
+// The UTF-8 byte-order mark (U+FEFF) that some editors put at the start of a file.
+inline constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
+
 // Decodes the code point starting at s[i]. Returns its byte length (1–4) and sets *cp, or
 // returns 0 when the bytes there are not valid UTF-8 (overlong, surrogate, > U+10FFFF,
 // truncated or a stray continuation byte). Requires i < s.size().

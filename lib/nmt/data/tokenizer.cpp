@@ -106,6 +106,8 @@ void train_one(const std::string& path, const TokenizerConfig& cfg, const std::v
 
 }  // namespace
 
+std::vector<std::string> tokenizer_files(const TokenizerConfig& cfg) { return file_names(cfg); }
+
 Tokenizers load_tokenizers(const std::string& model_dir, const TokenizerConfig& cfg) {
   auto names = file_names(cfg);
   Tokenizers t;

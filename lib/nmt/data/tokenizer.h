@@ -31,6 +31,9 @@ struct Tokenizers {
   std::shared_ptr<Tokenizer> tgt;  // same object as src when joint
 };
 
+// The tokenizer file names a model directory holds for `cfg` (spm.model, vocab.src.txt, ...).
+std::vector<std::string> tokenizer_files(const TokenizerConfig& cfg);
+
 // Loads the tokenizer(s) stored in `model_dir` according to `cfg`. Throws IoError if missing.
 Tokenizers load_tokenizers(const std::string& model_dir, const TokenizerConfig& cfg);
 

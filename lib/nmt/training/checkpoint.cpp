@@ -30,6 +30,23 @@ void load_archive(torch::serialize::InputArchive& ar, const std::string& path, c
   }
 }
 
+void load_archive_bytes(torch::serialize::InputArchive& ar, const std::string& bytes, const std::string& name,
+                        const torch::Device& device) {
+  try {
+    ar.load_from(bytes.data(), bytes.size(), device);
+  } catch (const c10::Error& e) {
+    throw IoError("cannot read " + name + ": " + e.what_without_backtrace());
+  }
+}
+
+void load_module(torch::nn::Module& module, torch::serialize::InputArchive& ar, const std::string& path) {
+  try {
+    module.load(ar);
+  } catch (const c10::Error& e) {
+    throw IoError("weights in " + path + " do not match the model: " + e.what_without_backtrace());
+  }
+}
+
 template <typename T>
 T read_scalar(torch::serialize::InputArchive& ar, const std::string& key);
 template <>
@@ -55,11 +72,14 @@ void save_weights(torch::nn::Module& module, const std::string& path) {
 void load_weights(torch::nn::Module& module, const std::string& path, const torch::Device& device) {
   torch::serialize::InputArchive ar;
   load_archive(ar, path, device);
-  try {
-    module.load(ar);
-  } catch (const c10::Error& e) {
-    throw IoError("weights in " + path + " do not match the model: " + e.what_without_backtrace());
-  }
+  load_module(module, ar, path);
+}
+
+void load_weights_from_bytes(torch::nn::Module& module, const std::string& bytes, const std::string& name,
+                             const torch::Device& device) {
+  torch::serialize::InputArchive ar;
+  load_archive_bytes(ar, bytes, name, device);
+  load_module(module, ar, name);
 }
 
 void capture_rng(TrainState& s, const torch::Device& device) {
@@ -108,15 +128,17 @@ void save_train_state(const std::string& path, const TrainState& s, torch::optim
   ar.write("sched_bad", c10::IValue(s.schedule.bad));
   ar.write("rng_cpu", s.rng_cpu.defined() ? s.rng_cpu : torch::empty({0}, torch::kUInt8));
   ar.write("rng_cuda", s.rng_cuda.defined() ? s.rng_cuda.cpu() : torch::empty({0}, torch::kUInt8));
+  ar.write("world_size", c10::IValue(s.world_size));
+  ar.write("rank_rng_cpu", s.rank_rng_cpu.defined() ? s.rank_rng_cpu.cpu() : torch::empty({0}, torch::kUInt8));
+  ar.write("rank_rng_cuda", s.rank_rng_cuda.defined() ? s.rank_rng_cuda.cpu() : torch::empty({0}, torch::kUInt8));
   torch::serialize::OutputArchive opt_ar;
   opt.save(opt_ar);
   ar.write("optimizer", opt_ar);
   write_file_atomic(path, archive_bytes(ar));
 }
 
-TrainState load_train_state(const std::string& path, torch::optim::Optimizer& opt, const torch::Device& device) {
-  torch::serialize::InputArchive ar;
-  load_archive(ar, path, device);
+namespace {
+TrainState read_train_state(torch::serialize::InputArchive& ar, const std::string& path, torch::optim::Optimizer& opt) {
   TrainState s;
   try {
     s.step = read_scalar<int64_t>(ar, "step");
@@ -138,6 +160,14 @@ TrainState load_train_state(const std::string& path, torch::optim::Optimizer& op
     ar.read("rng_cuda", s.rng_cuda);
     s.rng_cpu = s.rng_cpu.cpu();
     s.rng_cuda = s.rng_cuda.cpu();
+    c10::IValue world;
+    if (ar.try_read("world_size", world)) {  // absent in states written before data-parallel training
+      s.world_size = world.toInt();
+      ar.read("rank_rng_cpu", s.rank_rng_cpu);
+      ar.read("rank_rng_cuda", s.rank_rng_cuda);
+      s.rank_rng_cpu = s.rank_rng_cpu.cpu();
+      s.rank_rng_cuda = s.rank_rng_cuda.cpu();
+    }
     torch::serialize::InputArchive opt_ar;
     ar.read("optimizer", opt_ar);
     opt.load(opt_ar);
@@ -146,6 +176,21 @@ TrainState load_train_state(const std::string& path, torch::optim::Optimizer& op
                   e.what_without_backtrace());
   }
   return s;
+}
+
+}  // namespace
+
+TrainState load_train_state(const std::string& path, torch::optim::Optimizer& opt, const torch::Device& device) {
+  torch::serialize::InputArchive ar;
+  load_archive(ar, path, device);
+  return read_train_state(ar, path, opt);
+}
+
+TrainState load_train_state_from_bytes(const std::string& bytes, const std::string& name, torch::optim::Optimizer& opt,
+                                       const torch::Device& device) {
+  torch::serialize::InputArchive ar;
+  load_archive_bytes(ar, bytes, name, device);
+  return read_train_state(ar, name, opt);
 }
 
 std::string train_state_json(const TrainState& s, DevMetric metric) {
@@ -162,6 +207,7 @@ std::string train_state_json(const TrainState& s, DevMetric metric) {
   o["lr_scale"] = s.schedule.scale;
   o["wall_seconds"] = s.wall_seconds;
   o["tgt_tokens"] = s.tgt_tokens;
+  if (s.world_size > 1) o["world_size"] = s.world_size;
   if (s.loss_scale > 0) o["loss_scale"] = s.loss_scale;
   return o.dump(2) + "\n";
 }

@@ -16,6 +16,10 @@ void save_weights(torch::nn::Module& module, const std::string& path);
 // Loads into an already-built module of the same architecture (on `device`). Throws IoError
 // naming the file when it is missing, unreadable or does not match the module.
 void load_weights(torch::nn::Module& module, const std::string& path, const torch::Device& device);
+// The same from the bytes of such a file (data-parallel resume: rank 0 reads, every rank
+// loads); `name` is the file the bytes came from, for errors.
+void load_weights_from_bytes(torch::nn::Module& module, const std::string& bytes, const std::string& name,
+                             const torch::Device& device);
 
 // Everything besides the weights that --resume needs to continue the same run exactly.
 struct TrainState {
@@ -33,6 +37,9 @@ struct TrainState {
   ScheduleState schedule;
   torch::Tensor rng_cpu;        // CPU generator state (uint8)
   torch::Tensor rng_cuda;       // CUDA generator state of the training device, if any
+  int64_t world_size = 1;       // processes of the (data-parallel) run that wrote the state
+  torch::Tensor rank_rng_cpu;   // [world_size, n] uint8: every rank's CPU generator (world_size > 1)
+  torch::Tensor rank_rng_cuda;  // [world_size, n] uint8: every rank's CUDA generator, if any
 };
 
 // Captures / restores the global RNG state(s) into `s` (CPU, and `device` if it is CUDA).
@@ -43,6 +50,8 @@ void restore_rng(const TrainState& s, const torch::Device& device);
 void save_train_state(const std::string& path, const TrainState& s, torch::optim::Optimizer& opt);
 TrainState load_train_state(const std::string& path, torch::optim::Optimizer& opt,
                             const torch::Device& device);
+TrainState load_train_state_from_bytes(const std::string& bytes, const std::string& name,
+                                       torch::optim::Optimizer& opt, const torch::Device& device);
 
 // The counters as a small JSON object (train_state.json, what `nmt info` shows).
 std::string train_state_json(const TrainState& s, DevMetric metric);

@@ -109,7 +109,7 @@ Config adopt_rank0_config(Distributed& dist, Config cfg) {
   return parse_config_text(dist.wait_for_main("reading the config"), "rank 0's config");
 }
 
-void print_summary(const Config& cfg, const TrainResult& r) {
+void print_summary(const Config& cfg, const TrainResult& r, bool data_parallel) {
   std::cout << "model:        " << cfg.output << " (" << enum_name(cfg.model.arch) << ", " << r.parameters
             << " parameters)\n"
             << "stopped:      " << r.stop_reason << " after " << r.steps_this_run << " steps this run, " << r.steps
@@ -119,7 +119,9 @@ void print_summary(const Config& cfg, const TrainResult& r) {
   if (r.has_best)
     std::cout << "best dev " << enum_name(r.metric) << ": " << r.best_metric << " at step " << r.best_step << " ("
               << r.best_path << ")\n";
-  if (r.interrupted) std::cout << "interrupted: continue with `nmt train -c <config> --resume`\n";
+  if (r.interrupted)
+    std::cout << "interrupted: continue with `nmt train -c <config> --resume`"
+              << (data_parallel ? " and the same number of processes" : "") << "\n";
 }
 
 // The config a data-parallel rank joins the job with. A rank other than 0 resuming on a
@@ -202,7 +204,7 @@ void add_train(CLI::App& app, GlobalOptions& g) {
     g_stop = false;
     SignalScope signals;
     TrainResult r = train_model(cfg, opt);
-    if (!dist || dist->is_main()) print_summary(cfg, r);
+    if (!dist || dist->is_main()) print_summary(cfg, r, dist != nullptr);
   });
 }
 

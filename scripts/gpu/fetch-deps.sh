@@ -1,12 +1,11 @@
 #!/usr/bin/env bash
 # Run HERE (the Debian host, which has apt) before using the lent GPU machine: downloads the
-# Debian packages nmt builds against into .gpu-deps/ (git-ignored through .git/info/exclude),
-# which the device call then carries (`carry: [".gpu-deps"]`) and unpacks under /tmp/deps.
+# Debian packages nmt builds against into .gpu-deps/ (git-ignored, see .gitignore), which the
+# device call then carries (`carry: [".gpu-deps"]`) and unpacks under /tmp/deps.
 # The GPU machine has no apt and no network; LibTorch (CUDA, 2.x) and NCCL come from its
 # Python torch and nvidia-nccl packages.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-grep -qx '/.gpu-deps/' .git/info/exclude 2>/dev/null || echo '/.gpu-deps/' >> "$(git rev-parse --git-common-dir)/info/exclude"
 mkdir -p .gpu-deps
 cd .gpu-deps
 PKGS=(

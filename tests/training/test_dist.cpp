@@ -10,7 +10,6 @@
 #include <sstream>
 
 #include "cli/run.h"
-#include "nmt/training/checkpoint.h"
 #include "nmt/training/metrics_log.h"
 #include "nmt/training/model_dir.h"
 #include "nmt/util/json.h"
@@ -53,25 +52,17 @@ fs::path write_config(const nmt_test::TempDir& dir, const std::string& name, con
   return cfg;
 }
 
-std::map<std::string, torch::Tensor> load_params(const fs::path& file) {
-  torch::serialize::InputArchive ar;
-  ar.load_from(file.string());
-  std::map<std::string, torch::Tensor> out;
-  for (const auto& key : ar.keys()) {
-    torch::Tensor t;
-    if (ar.try_read(key, t)) out[key] = t;
-  }
-  return out;
-}
-
+// Largest difference between the last.pt weights of two model directories.
 double max_param_diff(const fs::path& a, const fs::path& b) {
-  auto pa = load_params(a), pb = load_params(b);
+  auto ma = nmt::load_model_dir(a.string(), torch::kCPU, "last"), mb = nmt::load_model_dir(b.string(), torch::kCPU, "last");
+  auto pa = ma.model->named_parameters(), pb = mb.model->named_parameters();
   REQUIRE(pa.size() == pb.size());
-  REQUIRE(!pa.empty());
+  REQUIRE(pa.size() > 0);
   double d = 0;
-  for (const auto& [k, t] : pa) {
-    REQUIRE(pb.count(k));
-    d = std::max(d, (t - pb[k]).abs().max().item<double>());
+  for (const auto& item : pa) {
+    const torch::Tensor* other = pb.find(item.key());
+    REQUIRE(other != nullptr);
+    d = std::max(d, (item.value() - *other).abs().max().item<double>());
   }
   return d;
 }
@@ -101,7 +92,7 @@ TEST_CASE("dist: 2 ranks x batch B give the parameters of 1 rank x the same 2B b
   INFO(r1.out);
   REQUIRE(r1.code == 0);
   // The same global batches, the same normalisation: the same parameters and losses.
-  CHECK(max_param_diff(dir.path / "two" / "last.pt", dir.path / "one" / "last.pt") < 1e-5);
+  CHECK(max_param_diff(dir.path / "two", dir.path / "one") < 1e-5);
   auto a = train_records(dir.path / "two"), b = train_records(dir.path / "one");
   REQUIRE(a.size() == 6);
   REQUIRE(b.size() == 6);
@@ -123,12 +114,12 @@ TEST_CASE("dist: a two-process run learns to reverse, and its model directory tr
   const std::string data = nmt_test::write_toy_data(dir, 1000);
   const fs::path cfg = write_config(dir, "model", data);
   auto r = run_nmt("--threads 1 train -c " + cfg.string() +
-                   " --nproc-per-node 2 --set model.dropout=0 --set train.max_steps=250 --set train.validate_every=125"
-                   " --set train.save_every=125 --set train.log_every=50 --set train.label_smoothing=0"
+                   " --nproc-per-node 2 --set model.dropout=0 --set train.max_steps=400 --set train.validate_every=200"
+                   " --set train.save_every=200 --set train.log_every=50 --set train.label_smoothing=0"
                    " --set train.val_max_sentences=20");
   INFO(r.out);
   REQUIRE(r.code == 0);
-  CHECK_THAT(r.out, Contains("stopped:      max_steps after 250 steps"));
+  CHECK_THAT(r.out, Contains("stopped:      max_steps after 400 steps"));
   const fs::path model = dir.path / "model";
   for (const char* f : {"config.yaml", "vocab.txt", "best.pt", "last.pt", "train_state.pt", "metrics.jsonl"})
     CHECK(fs::exists(model / f));
@@ -147,7 +138,7 @@ TEST_CASE("dist: a two-process run learns to reverse, and its model directory tr
     exact += h == ref;
   }
   CHECK(total == 20);
-  CHECK(exact >= 16);
+  CHECK(exact >= 18);  // 20 of 20 when measured
 }
 
 TEST_CASE("dist: when a worker dies the other exits non-zero, naming it; the checkpoint stays loadable",
@@ -155,22 +146,22 @@ TEST_CASE("dist: when a worker dies the other exits non-zero, naming it; the che
   nmt_test::TempDir dir("dist-kill");
   const std::string data = nmt_test::write_toy_data(dir, 400);
   const fs::path cfg = write_config(dir, "model", data);
+  const std::string vars = "CFG='" + cfg.string() + "'\n"
+                           "TRAIN=\"--threads 1 train -c $CFG --set train.max_steps=1000000 --set train.save_every=5\"\n";
   // Launched by hand (any launcher): rank 0 opens the store on a free port and reports it.
-  const std::string train = " --threads 1 train -c " + cfg.string() +
-                            " --set train.max_steps=1000000 --set train.save_every=5 --set train.dist_timeout=60";
-  const std::string out = bash(dir, "kill", R"(
+  const std::string out = bash(dir, "kill", vars + R"SH(
 export WORLD_SIZE=2 MASTER_ADDR=127.0.0.1
-RANK=0 MASTER_PORT=0 "$NMT")" + train + R"( > r0.log 2>&1 & p0=$!
+RANK=0 MASTER_PORT=0 "$NMT" $TRAIN --set train.dist_timeout=60 > r0.log 2>&1 & p0=$!
 for i in $(seq 1200); do grep -q 'listening on' r0.log && break; sleep 0.1; done
 port=$(grep -o 'listening on 127.0.0.1:[0-9]*' r0.log | head -1 | sed 's/.*://')
-RANK=1 MASTER_PORT=$port "$NMT")" + train + R"( > r1.log 2>&1 & p1=$!
+RANK=1 MASTER_PORT=$port "$NMT" $TRAIN --set train.dist_timeout=60 > r1.log 2>&1 & p1=$!
 for i in $(seq 1200); do grep -q '^.*step 12 epoch' r0.log && break; sleep 0.1; done
 kill -9 $p1
 t0=$(date +%s%N)
 wait $p0; rc=$?
 t1=$(date +%s%N)
 echo "rank0_rc=$rc ms=$(( (t1 - t0) / 1000000 ))"
-)");
+)SH");
   INFO(out);
   INFO(slurp(dir.path / "r0.log"));
   REQUIRE_THAT(out, Contains("rank0_rc="));
@@ -182,13 +173,27 @@ echo "rank0_rc=$rc ms=$(( (t1 - t0) / 1000000 ))"
   auto lm = nmt::load_model_dir((dir.path / "model").string(), torch::kCPU, "last");
   CHECK(lm.model->parameter_count() > 0);
 
+  // Under the launcher: a killed worker makes `nmt train --nproc-per-node` stop the rest and
+  // exit non-zero, naming the worker.
+  const std::string launched = bash(dir, "launched", vars + R"SH(
+"$NMT" $TRAIN --set output=launched --nproc-per-node 2 > l.log 2>&1 & p=$!
+for i in $(seq 1200); do grep -q '^.*step 12 epoch' l.log && break; sleep 0.1; done
+kill -9 $(pgrep -P $p | tail -1)
+wait $p; echo "launcher_rc=$?"
+)SH");
+  INFO(launched);
+  INFO(slurp(dir.path / "l.log"));
+  CHECK_THAT(launched, Contains("launcher_rc=1"));
+  CHECK_THAT(slurp(dir.path / "l.log"), Contains("was killed by signal 9"));
+  CHECK_THAT(slurp(dir.path / "l.log"), Contains("data-parallel training failed: worker rank"));
+
   // A rank whose peers never come: it gives up after train.dist_timeout, saying why.
-  const std::string lonely = bash(dir, "lonely", R"(
+  const std::string lonely = bash(dir, "lonely", vars + R"SH(
 t0=$(date +%s%N)
-RANK=1 WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=9 "$NMT" --threads 1 train -c )" + cfg.string() +
-                                  R"( --set train.dist_timeout=3; rc=$?
+RANK=1 WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=9 "$NMT" $TRAIN --set train.dist_timeout=3; rc=$?
 t1=$(date +%s%N)
-echo "rc=$rc ms=$(( (t1 - t0) / 1000000 ))")");
+echo "rc=$rc ms=$(( (t1 - t0) / 1000000 ))"
+)SH");
   INFO(lonely);
   CHECK_THAT(lonely, Contains("rc=1 "));
   CHECK_THAT(lonely, Contains("cannot reach the rendezvous store at 127.0.0.1:9"));
@@ -224,5 +229,5 @@ TEST_CASE("dist: a resumed two-process run continues its steps, losses and LR cu
     CHECK(rc[i].at("lr").get<double>() == Approx(ra[i].at("lr").get<double>()).epsilon(1e-12));
     CHECK(std::abs(rc[i].at("loss").get<double>() - ra[i].at("loss").get<double>()) < 1e-6);
   }
-  CHECK(max_param_diff(dir.path / "full" / "last.pt", dir.path / "half" / "last.pt") < 1e-6);
+  CHECK(max_param_diff(dir.path / "full", dir.path / "half") < 1e-6);
 }

@@ -59,7 +59,7 @@ std::vector<std::string> worker_environment(const DistEnv& e, int threads) {
   std::map<std::string, std::string> env;
   for (char** p = environ; *p != nullptr; ++p) {
     const char* eq = std::strchr(*p, '=');
-    if (eq != nullptr) env[std::string(*p, eq)] = eq + 1;
+    if (eq != nullptr) env[std::string(*p, static_cast<size_t>(eq - *p))] = eq + 1;
   }
   for (const auto& [k, v] : dist_env_variables(e)) env[k] = v;
   env[kLaunchedWorkerEnv] = "1";

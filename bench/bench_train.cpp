@@ -1,11 +1,17 @@
 // bench_train: training throughput and memory of each given config, plus a measured sgemm
 // rate on the same threads so the table can be read as FLOP utilisation.
 //
-//   bench_train [--steps 30] [--warmup 5] [--threads 0] [--device cpu] CONFIG...
+//   bench_train [--steps 30] [--warmup 5] [--threads 0] [--device cpu] [--nproc-per-node N] CONFIG...
 //
 // Each config runs in its own child process (so peak RSS is per config): tokenizers are
 // taken from the config's model directory when present, else trained once into
 // /tmp/nmt-bench-<name>. Timed steps exclude the first --warmup steps.
+//
+// --nproc-per-node N: data-parallel training as `nmt train --nproc-per-node N` does it (Gloo
+// on the CPU, bucketed all-reduce overlapped with backward): N workers, --threads each
+// (default cores/N), every worker --steps steps of its own batches; tokens/s counts the
+// tokens of all workers. Compare with one process on all the threads, e.g. on 2 cores
+//   bench_train --nproc-per-node 2 --threads 1 CONFIG   vs   bench_train --threads 2 CONFIG
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,6 +26,10 @@
 #include "nmt/data/batcher.h"
 #include "nmt/data/corpus.h"
 #include "nmt/data/tokenizer.h"
+#include "nmt/dist/dist_env.h"
+#include "nmt/dist/distributed.h"
+#include "nmt/dist/grad_reducer.h"
+#include "nmt/dist/launcher.h"
 #include "nmt/models/factory.h"
 #include "nmt/training/amp.h"
 #include "nmt/training/train_step.h"
@@ -36,11 +46,14 @@ struct Row {
   char arch[32] = {};
   long long params = 0;
   double tok_per_s = 0, ms_per_step = 0, tokens_per_step = 0, rss_mib = 0;
+  long long buckets = 0, overlapped = 0;  // data-parallel: gradient buckets, and those started during backward
   int ok = 0;
   char error[256] = {};
 };
 
-Row bench_config(const std::string& path, int steps, int warmup, const torch::Device& device) {
+// dist: this process is one rank of a data-parallel job (else null).
+Row bench_config(const std::string& path, int steps, int warmup, const torch::Device& device,
+                 nmt::Distributed* dist = nullptr) {
   Row row;
   nmt::Config cfg = nmt::load_config(path);
   std::string dir = cfg.output;
@@ -63,6 +76,16 @@ Row bench_config(const std::string& path, int steps, int warmup, const torch::De
   torch::optim::Adam opt(params, torch::optim::AdamOptions(cfg.train.lr).betas({cfg.train.beta1, cfg.train.beta2}));
   nmt::Amp amp(cfg.train.amp, device);
   nmt::Batcher batcher(corpus, cfg.train.batch_tokens, static_cast<uint64_t>(cfg.train.seed));
+  std::unique_ptr<nmt::GradReducer> reducer;
+  if (dist) {
+    batcher.shard(dist->rank(), dist->world());
+    for (auto t : model->parameters()) {
+      torch::NoGradGuard no_grad;
+      dist->broadcast(t, "initial weights");
+    }
+    reducer = std::make_unique<nmt::GradReducer>(*dist, params, cfg.train.dist_bucket_mb);
+    row.buckets = reducer->bucket_count();
+  }
   double timed_s = 0;
   long long timed_tokens = 0;
   for (int s = 0; s < warmup + steps; ++s) {
@@ -76,7 +99,21 @@ Row bench_config(const std::string& path, int steps, int warmup, const torch::De
     if (device.is_cuda()) torch::cuda::synchronize();
     auto t0 = Clock::now();
     opt.zero_grad();
-    auto g = nmt::backward_group(*model, group, cfg.train.label_smoothing, amp, device);
+    int64_t tokens = 0;
+    if (dist) {  // what Trainer::step does in data-parallel training
+      auto t = torch::zeros({1}, torch::kDouble);
+      for (const auto& b : group) t += static_cast<double>(b.tgt_tokens);
+      dist->allreduce_sum(t, "token count");
+      tokens = static_cast<int64_t>(t.item<double>() + 0.5);
+    }
+    auto g = nmt::backward_group(*model, group, cfg.train.label_smoothing, amp, device, tokens,
+                                 [&] { if (reducer) reducer->arm(); });
+    if (reducer) {
+      auto extra = torch::tensor({g.loss_sum, g.nll_sum}, torch::kDouble).to(dist->comm_device());
+      reducer->finish(extra);
+      g.tokens = tokens;
+      row.overlapped = reducer->overlapped_buckets();
+    }
     if (cfg.train.clip_norm > 0) torch::nn::utils::clip_grad_norm_(params, cfg.train.clip_norm);
     opt.step();
     if (device.is_cuda()) torch::cuda::synchronize();
@@ -112,10 +149,60 @@ double sgemm_gflops(int n, const torch::Device& device) {
 
 }  // namespace
 
+// One config as N data-parallel workers (launched as copies of this program); rank 0 writes
+// its Row into a temp file that the launcher reads.
+Row bench_data_parallel(const std::string& path, int steps, int warmup, int nproc, int threads,
+                        const std::string& device_spec) {
+  Row row;
+  const std::string result = (fs::temp_directory_path() / ("nmt-bench-row-" + std::to_string(::getpid()))).string();
+  fs::remove(result);
+  nmt::LaunchOptions lo;
+  lo.nproc_per_node = nproc;
+  lo.threads_per_worker = threads > 0 ? threads : std::max(1, nmt::hardware_threads() / nproc);
+  lo.args = {"bench_train", "--steps", std::to_string(steps), "--warmup", std::to_string(warmup), "--threads",
+             std::to_string(lo.threads_per_worker), "--device", device_spec, "--result", result, path};
+  try {
+    nmt::launch_workers(lo);
+    std::FILE* f = std::fopen(result.c_str(), "rb");
+    if (f == nullptr || std::fread(&row, sizeof(row), 1, f) != 1) std::snprintf(row.error, sizeof(row.error), "no result");
+    if (f) std::fclose(f);
+  } catch (const std::exception& e) {
+    std::snprintf(row.error, sizeof(row.error), "%s", e.what());
+  }
+  fs::remove(result);
+  return row;
+}
+
+// A launched worker: join the job, run the config, rank 0 writes the row.
+int data_parallel_worker(const std::string& path, int steps, int warmup, int threads, const std::string& device_spec,
+                         const std::string& result) {
+  auto env = nmt::dist_env_from_environment();
+  if (!env) return 2;
+  nmt::set_threads(threads > 0 ? threads : std::max(1, nmt::hardware_threads() / env->local_world));
+  nmt::DistOptions o;
+  o.device = nmt::resolve_device(device_spec);
+  if (o.device.is_cuda()) o.device = torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(env->local_rank));
+  Row row;
+  try {
+    auto dist = nmt::Distributed::join(*env, o);
+    row = bench_config(path, steps, warmup, o.device, dist.get());
+    dist->barrier("the end of the benchmark");
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "rank %d: %s\n", env->rank, e.what());
+    return 1;
+  }
+  if (env->rank == 0) {
+    std::FILE* f = std::fopen(result.c_str(), "wb");
+    if (f == nullptr || std::fwrite(&row, sizeof(row), 1, f) != 1) return 1;
+    std::fclose(f);
+  }
+  return 0;
+}
+
 int main(int argc, char** argv) {
   nmt::reexec_with_tuned_environment(argv);  // threading/BLAS load-time settings
-  int steps = 30, warmup = 5, threads = 0;
-  std::string device_spec = "cpu";
+  int steps = 30, warmup = 5, threads = 0, nproc = 0;
+  std::string device_spec = "cpu", result;
   std::vector<std::string> configs;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -130,20 +217,30 @@ int main(int argc, char** argv) {
     else if (a == "--warmup") warmup = std::stoi(value());
     else if (a == "--threads") threads = std::stoi(value());
     else if (a == "--device") device_spec = value();
+    else if (a == "--nproc-per-node") nproc = std::stoi(value());
+    else if (a == "--result") result = value();
     else if (a == "-h" || a == "--help") {
-      std::printf("usage: bench_train [--steps N] [--warmup W] [--threads T] [--device cpu|cuda] CONFIG...\n");
+      std::printf("usage: bench_train [--steps N] [--warmup W] [--threads T] [--device cpu|cuda] "
+                  "[--nproc-per-node N] CONFIG...\n");
       return 0;
     } else configs.push_back(a);
   }
-  if (configs.empty() || steps <= 0) {
-    std::fprintf(stderr, "usage: bench_train [--steps N] [--warmup W] [--threads T] [--device cpu|cuda] CONFIG...\n");
+  if (configs.empty() || steps <= 0 || nproc < 0) {
+    std::fprintf(stderr, "usage: bench_train [--steps N] [--warmup W] [--threads T] [--device cpu|cuda] "
+                         "[--nproc-per-node N] CONFIG...\n");
     return 2;
   }
   nmt::setup_logging("warn");
-  const int nthreads = nmt::set_threads(threads);
+  if (nmt::is_launched_worker()) return data_parallel_worker(configs[0], steps, warmup, threads, device_spec, result);
+  const int nthreads = nproc > 0 ? (threads > 0 ? threads : std::max(1, nmt::hardware_threads() / nproc))
+                                 : nmt::set_threads(threads);
 
   std::vector<std::pair<std::string, Row>> rows;
   for (const auto& path : configs) {
+    if (nproc > 0) {
+      rows.emplace_back(path, bench_data_parallel(path, steps, warmup, nproc, nthreads, device_spec));
+      continue;
+    }
     int fds[2];
     if (::pipe(fds) != 0) return 1;
     pid_t pid = ::fork();
@@ -171,8 +268,14 @@ int main(int argc, char** argv) {
 
   const torch::Device device = nmt::resolve_device(device_spec);
   const double gflops = sgemm_gflops(1024, device);
-  std::printf("bench_train: %d timed steps after %d warm-up steps, %d threads, device %s\n", steps, warmup, nthreads,
-              device.str().c_str());
+  nmt::set_threads(nthreads);
+  if (nproc > 0)
+    std::printf("bench_train: %d timed steps after %d warm-up steps, %d data-parallel processes x %d threads (gloo), "
+                "device %s\n",
+                steps, warmup, nproc, nthreads, device.str().c_str());
+  else
+    std::printf("bench_train: %d timed steps after %d warm-up steps, %d threads, device %s\n", steps, warmup,
+                nthreads, device.str().c_str());
   std::printf("sgemm 1024x1024x1024: %.1f GFLOP/s\n\n", gflops);
   std::printf("| config | arch | params | tgt tokens/step | ms/step | tgt tokens/s | ~GFLOP/s (6*P*tok/s) | util | peak RSS MiB |\n");
   std::printf("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
@@ -185,6 +288,9 @@ int main(int argc, char** argv) {
     std::printf("| %s | %s | %lld | %.0f | %.1f | %.0f | %.1f | %.0f%% | %.0f |\n", fs::path(path).filename().c_str(),
                 r.arch, r.params, r.tokens_per_step, r.ms_per_step, r.tok_per_s, est, 100.0 * est / gflops,
                 r.rss_mib);
+    if (nproc > 0)
+      std::printf("|   (gradient buckets: %lld, started during backward in the last step: %lld) |||||||||\n",
+                  r.buckets, r.overlapped);
   }
   return 0;
 }

@@ -8,6 +8,8 @@ PKGS=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   # LibTorch (Debian's CPU build) and a fast BLAS for it
   libtorch-dev libopenblas0-pthread
+  # headers of Gloo, the CPU backend of libtorch's distributed engine (data-parallel training)
+  libgloo-dev
   # tokenizer: library for our plugin, CLI tools for inspection
   libsentencepiece-dev sentencepiece
   # config, logging, tests, arguments

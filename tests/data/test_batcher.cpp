@@ -1,10 +1,12 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <memory>
 #include <random>
 
 #include "nmt/data/batcher.h"
 #include "nmt/data/vocab.h"
+#include "nmt/util/error.h"
 
 namespace {
 
@@ -122,4 +124,42 @@ TEST_CASE("without shuffling the plan is fixed and complete", "[batcher]") {
   size_t total = 0;
   for (const auto& rows : p0) total += rows.size();
   REQUIRE(total == c.size());
+}
+
+TEST_CASE("sharded batchers deal out one plan: rank r takes batches r, r+W, ...", "[batcher]") {
+  auto c = random_corpus(1500, 11);
+  nmt::Batcher whole(c, 150, 9);
+  const int64_t n = whole.batches_per_epoch();
+  REQUIRE(n % 3 != 0);  // so the leftover rule is exercised
+  std::vector<std::vector<int64_t>> plan;
+  nmt::Batch b;
+  while (whole.next(&b)) plan.push_back(b.index);
+  for (int world : {2, 3}) {
+    std::vector<std::unique_ptr<nmt::Batcher>> ranks;
+    for (int r = 0; r < world; ++r) {
+      ranks.push_back(std::make_unique<nmt::Batcher>(c, 150, 9));
+      ranks.back()->shard(r, world);
+    }
+    // Round k of the ranks is plan batches k*W .. k*W+W-1, in rank order; the epoch ends for
+    // every rank at once, leaving out the last n % W batches.
+    for (int64_t k = 0; k < n / world; ++k)
+      for (int r = 0; r < world; ++r) {
+        REQUIRE(ranks[static_cast<size_t>(r)]->next(&b));
+        REQUIRE(b.index == plan[static_cast<size_t>(k * world + r)]);
+        REQUIRE(ranks[static_cast<size_t>(r)]->position() == (k + 1) * world);
+      }
+    for (auto& rb : ranks) {
+      REQUIRE_FALSE(rb->next(&b));
+      REQUIRE(rb->epoch() == 1);
+    }
+    // Resume: seek to a global position and continue with the same batch.
+    nmt::Batcher again(c, 150, 9);
+    again.shard(1, world);
+    again.seek(0, world * 2);
+    REQUIRE(again.next(&b));
+    REQUIRE(b.index == plan[static_cast<size_t>(world * 2 + 1)]);
+  }
+  nmt::Batcher tiny(c, 100000, 9);
+  CHECK_THROWS_AS(tiny.shard(0, 1000), nmt::DataError);
+  CHECK_THROWS_AS(tiny.shard(2, 2), nmt::UsageError);
 }

@@ -104,7 +104,10 @@ const FieldTable<TrainConfig>& train_fields() {
                             .add("amp", &T::amp)
                             .add("val_beam_size", &T::val_beam_size, Range::positive())
                             .add("val_max_sentences", &T::val_max_sentences, Range::non_negative())
-                            .add("max_nan_batches", &T::max_nan_batches, Range::positive());
+                            .add("max_nan_batches", &T::max_nan_batches, Range::positive())
+                            .add("dist_backend", &T::dist_backend)
+                            .add("dist_timeout", &T::dist_timeout, Range::at_least(1))
+                            .add("dist_bucket_mb", &T::dist_bucket_mb, Range::positive());
   return t;
 }
 

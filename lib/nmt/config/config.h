@@ -58,6 +58,7 @@ enum class OptimizerKind { Adam, AdamW };
 enum class ScheduleKind { Noam, Constant, Plateau };
 enum class DevMetric { BLEU, ChrF, Loss };
 enum class AmpMode { Off, BF16, FP16 };
+enum class DistBackend { Auto, Gloo, NCCL };  // data-parallel communication (auto: Gloo on CPU, NCCL on CUDA)
 template <>
 struct EnumNames<OptimizerKind> {
   static constexpr std::pair<OptimizerKind, const char*> values[] = {{OptimizerKind::Adam, "adam"},
@@ -77,6 +78,11 @@ template <>
 struct EnumNames<AmpMode> {
   static constexpr std::pair<AmpMode, const char*> values[] = {
       {AmpMode::Off, "off"}, {AmpMode::BF16, "bf16"}, {AmpMode::FP16, "fp16"}};
+};
+template <>
+struct EnumNames<DistBackend> {
+  static constexpr std::pair<DistBackend, const char*> values[] = {
+      {DistBackend::Auto, "auto"}, {DistBackend::Gloo, "gloo"}, {DistBackend::NCCL, "nccl"}};
 };
 
 struct TrainConfig {
@@ -107,6 +113,10 @@ struct TrainConfig {
   int64_t val_beam_size = 1;       // 1 = greedy
   int64_t val_max_sentences = 0;   // decode at most this many dev sentences for BLEU; 0 = all
   int64_t max_nan_batches = 5;     // abort after this many non-finite losses in a row
+  // Data-parallel training (several processes, see README "Training on several GPUs or machines").
+  DistBackend dist_backend = DistBackend::Auto;
+  double dist_timeout = 300;       // seconds a collective may wait for another rank before failing
+  double dist_bucket_mb = 8;       // gradients are all-reduced in buckets of about this many MiB
 };
 
 // Cross-field rules of the train section (per-key ranges are in its field table).

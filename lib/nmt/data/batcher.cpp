@@ -118,14 +118,25 @@ void Batcher::plan_epoch() {
 }
 
 bool Batcher::next(Batch* out) {
-  if (position_ >= static_cast<int64_t>(plan_.size())) {
+  if (position_ + world_ > static_cast<int64_t>(plan_.size())) {
     ++epoch_;
     position_ = 0;
     plan_epoch();
     return false;
   }
-  *out = make_batch(corpus_, plan_[static_cast<size_t>(position_++)]);
+  *out = make_batch(corpus_, plan_[static_cast<size_t>(position_ + rank_)]);
+  position_ += world_;
   return true;
+}
+
+void Batcher::shard(int rank, int world) {
+  if (world < 1 || rank < 0 || rank >= world)
+    throw UsageError("Batcher::shard: rank " + std::to_string(rank) + " of " + std::to_string(world));
+  if (static_cast<int64_t>(plan_.size()) < world)
+    throw DataError("the training data make " + std::to_string(plan_.size()) + " batch(es) per epoch, fewer than the " +
+                    std::to_string(world) + " data-parallel ranks; use a smaller train.batch_tokens or more data");
+  rank_ = rank;
+  world_ = world;
 }
 
 void Batcher::seek(int64_t epoch, int64_t position) {

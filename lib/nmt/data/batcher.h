@@ -27,6 +27,13 @@ class Batcher {
   int64_t batches_per_epoch() const { return static_cast<int64_t>(plan_.size()); }
   void seek(int64_t epoch, int64_t position);      // resume exactly here
 
+  // Data-parallel sharding: the epoch's batches are dealt out in turn — batch i of the plan
+  // goes to rank i % world — so every rank reads its own shard, and one round of `world`
+  // batches is the same global batch whatever the world size (2 ranks × 1 batch = 1 rank ×
+  // accum_steps 2). position() then counts the batches all ranks took. An epoch ends for
+  // every rank at once: its last (batches % world) batches are left out.
+  void shard(int rank, int world);
+
   // The row lists of one epoch's batches, in order (for tests).
   const std::vector<std::vector<int64_t>>& plan() const { return plan_; }
 
@@ -37,6 +44,7 @@ class Batcher {
   uint64_t seed_;
   bool shuffle_;
   int64_t epoch_ = 0, position_ = 0;
+  int64_t rank_ = 0, world_ = 1;
   std::vector<std::vector<int64_t>> plan_;
 };
 

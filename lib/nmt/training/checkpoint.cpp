@@ -85,6 +85,12 @@ CheckpointFile read_checkpoint(const std::string& path) {
   return f;
 }
 
+CheckpointFile checkpoint_from_bytes(std::string bytes, const std::string& path) {
+  CheckpointFile f{path, std::move(bytes)};
+  verify_zip(f.bytes, path);
+  return f;
+}
+
 std::string weights_archive(torch::nn::Module& module, const FileChecksums& depends) {
   torch::serialize::OutputArchive ar;
   module.save(ar);
@@ -179,6 +185,9 @@ std::string train_state_archive(const TrainState& s, torch::optim::Optimizer& op
   ar.write("sched_bad", c10::IValue(s.schedule.bad));
   ar.write("rng_cpu", s.rng_cpu.defined() ? s.rng_cpu : torch::empty({0}, torch::kUInt8));
   ar.write("rng_cuda", s.rng_cuda.defined() ? s.rng_cuda.cpu() : torch::empty({0}, torch::kUInt8));
+  ar.write("world_size", c10::IValue(s.world_size));
+  ar.write("rank_rng_cpu", s.rank_rng_cpu.defined() ? s.rank_rng_cpu.cpu() : torch::empty({0}, torch::kUInt8));
+  ar.write("rank_rng_cuda", s.rank_rng_cuda.defined() ? s.rank_rng_cuda.cpu() : torch::empty({0}, torch::kUInt8));
   torch::serialize::OutputArchive opt_ar;
   opt.save(opt_ar);
   ar.write("optimizer", opt_ar);
@@ -189,16 +198,16 @@ void save_train_state(const std::string& path, const TrainState& s, torch::optim
   write_file_atomic(path, train_state_archive(s, opt));
 }
 
-TrainState load_train_state(const std::string& path, torch::optim::Optimizer& opt, const torch::Device& device,
-                            const std::string& weights_path) {
-  const CheckpointFile file = read_checkpoint(path);
+TrainState load_train_state(const CheckpointFile& file, torch::optim::Optimizer& opt, const torch::Device& device,
+                            const CheckpointFile* weights) {
+  const std::string& path = file.path;
   torch::serialize::InputArchive ar;
   load_archive(ar, file, device);
   c10::IValue recorded;
-  if (!weights_path.empty() && ar.try_read(kWeightsCrcKey, recorded) && recorded.isInt()) {
-    const uint32_t now = crc32_of(read_file(weights_path));
+  if (weights && ar.try_read(kWeightsCrcKey, recorded) && recorded.isInt()) {
+    const uint32_t now = crc32_of(weights->bytes);
     if (now != static_cast<uint32_t>(recorded.toInt()))
-      throw IoError(path + " and " + weights_path + " are from different saves (a save was cut off between "
+      throw IoError(path + " and " + weights->path + " are from different saves (a save was cut off between "
                     "the two files), so training cannot resume from them exactly; best.pt is unaffected");
   }
   TrainState s;
@@ -222,6 +231,14 @@ TrainState load_train_state(const std::string& path, torch::optim::Optimizer& op
     ar.read("rng_cuda", s.rng_cuda);
     s.rng_cpu = s.rng_cpu.cpu();
     s.rng_cuda = s.rng_cuda.cpu();
+    c10::IValue world;
+    if (ar.try_read("world_size", world)) {  // absent in states written before data-parallel training
+      s.world_size = world.toInt();
+      ar.read("rank_rng_cpu", s.rank_rng_cpu);
+      ar.read("rank_rng_cuda", s.rank_rng_cuda);
+      s.rank_rng_cpu = s.rank_rng_cpu.cpu();
+      s.rank_rng_cuda = s.rank_rng_cuda.cpu();
+    }
     torch::serialize::InputArchive opt_ar;
     ar.read("optimizer", opt_ar);
     opt.load(opt_ar);
@@ -230,6 +247,13 @@ TrainState load_train_state(const std::string& path, torch::optim::Optimizer& op
                   e.what_without_backtrace());
   }
   return s;
+}
+
+TrainState load_train_state(const std::string& path, torch::optim::Optimizer& opt, const torch::Device& device,
+                            const std::string& weights_path) {
+  if (weights_path.empty()) return load_train_state(read_checkpoint(path), opt, device, nullptr);
+  const CheckpointFile weights{weights_path, read_file(weights_path)};
+  return load_train_state(read_checkpoint(path), opt, device, &weights);
 }
 
 std::string train_state_json(const TrainState& s, DevMetric metric) {
@@ -246,6 +270,7 @@ std::string train_state_json(const TrainState& s, DevMetric metric) {
   o["lr_scale"] = s.schedule.scale;
   o["wall_seconds"] = s.wall_seconds;
   o["tgt_tokens"] = s.tgt_tokens;
+  if (s.world_size > 1) o["world_size"] = s.world_size;
   if (s.loss_scale > 0) o["loss_scale"] = s.loss_scale;
   return o.dump(2) + "\n";
 }

@@ -33,6 +33,9 @@ struct CheckpointFile {
 };
 // Throws IoError naming the file when it is missing, truncated or damaged.
 CheckpointFile read_checkpoint(const std::string& path);
+// The same for bytes already read (data-parallel resume: rank 0 reads, every rank loads);
+// `path` is the file they came from, for errors.
+CheckpointFile checkpoint_from_bytes(std::string bytes, const std::string& path);
 
 // Weights: a LibTorch archive of the module's parameters and buffers, nested by module tree,
 // plus the checksums of the files in `depends`.
@@ -63,6 +66,9 @@ struct TrainState {
   ScheduleState schedule;
   torch::Tensor rng_cpu;        // CPU generator state (uint8)
   torch::Tensor rng_cuda;       // CUDA generator state of the training device, if any
+  int64_t world_size = 1;       // processes of the (data-parallel) run that wrote the state
+  torch::Tensor rank_rng_cpu;   // [world_size, n] uint8: every rank's CPU generator (world_size > 1)
+  torch::Tensor rank_rng_cuda;  // [world_size, n] uint8: every rank's CUDA generator, if any
 };
 
 // Captures / restores the global RNG state(s) into `s` (CPU, and `device` if it is CUDA).
@@ -77,6 +83,8 @@ void save_train_state(const std::string& path, const TrainState& s, torch::optim
 // left mixed by a crash in the middle of a save is an IoError naming both.
 TrainState load_train_state(const std::string& path, torch::optim::Optimizer& opt, const torch::Device& device,
                             const std::string& weights_path = "");
+TrainState load_train_state(const CheckpointFile& state, torch::optim::Optimizer& opt, const torch::Device& device,
+                            const CheckpointFile* weights);
 
 // The counters as a small JSON object (train_state.json, what `nmt info` shows).
 std::string train_state_json(const TrainState& s, DevMetric metric);

@@ -1,6 +1,7 @@
 #include "nmt/training/trainer.h"
 
 #include <cmath>
+#include <functional>
 
 #include <spdlog/fmt/fmt.h>
 
@@ -48,9 +49,10 @@ Trainer::Trainer(const Config& cfg, const TrainOptions& opt)
       tc_(cfg.train),
       opt_(opt),
       out_(cfg.output),
+      dp_(opt.dist ? std::make_unique<DataParallel>(*opt.dist, cfg.train) : nullptr),
       sched_(cfg.train),
       amp_(cfg.train.amp, opt.device),
-      progress_(opt.live_progress) {
+      progress_(opt.live_progress && writes()) {
   prepare_directory();
   spdlog::info("{} {} into {} on {}", opt_.resume ? "resuming" : "training", cfg_.name, cfg_.output,
                opt_.device.str());
@@ -62,6 +64,7 @@ Trainer::~Trainer() { remove_log_file(); }
 
 void Trainer::prepare_directory() {
   if (cfg_.output.empty()) throw ConfigError({"output: the model directory must not be empty"});
+  if (!writes()) return;  // data-parallel: rank 0 checks and writes the model directory
   if (opt_.resume) {
     if (!fs::exists(out_ / "train_state.pt") || !fs::exists(out_ / "last.pt"))
       throw Error("cannot resume: " + cfg_.output + " has no last.pt + train_state.pt (start without --resume)");
@@ -79,12 +82,13 @@ void Trainer::prepare_directory() {
 
 void Trainer::setup_data() {
   torch::manual_seed(static_cast<uint64_t>(tc_.seed));
-  if (opt_.resume) {  // a damaged last.pt or tokenizer file is reported before anything is loaded
+  if (opt_.resume && writes()) {  // a damaged last.pt or tokenizer file is reported before anything is loaded
     resume_weights_ = std::make_unique<CheckpointFile>(read_checkpoint((out_ / "last.pt").string()));
     check_weights_dependencies(*resume_weights_);
   }
-  tok_ = prepare_tokenizers(cfg_.output, cfg_.tokenizer, cfg_.data.train);
-  tokenizer_checksums_ = file_checksums(cfg_.output, tokenizer_files(cfg_.tokenizer));
+  tok_ = dp_ ? dp_->tokenizers(cfg_.output, cfg_.tokenizer, cfg_.data.train)
+             : prepare_tokenizers(cfg_.output, cfg_.tokenizer, cfg_.data.train);
+  if (writes()) tokenizer_checksums_ = file_checksums(cfg_.output, tokenizer_files(cfg_.tokenizer));
   CorpusStats cs;
   train_ = encode_corpus(read_parallel(cfg_.data.train), tok_, true, cfg_.data.max_len, cfg_.data.max_len_ratio,
                          &cs);
@@ -95,6 +99,7 @@ void Trainer::setup_data() {
   dev_ = encode_corpus(dev_text_, tok_, false, cfg_.data.max_len, cfg_.data.max_len_ratio);
   spdlog::info("dev: {} pairs; vocab src {} tgt {}", dev_.size(), tok_.src->vocab_size(), tok_.tgt->vocab_size());
   batcher_ = std::make_unique<Batcher>(train_, tc_.batch_tokens, static_cast<uint64_t>(tc_.seed));
+  if (dp_) batcher_->shard(dp_->rank(), dp_->world());
 }
 
 void Trainer::setup_model() {
@@ -105,15 +110,24 @@ void Trainer::setup_model() {
   res_.metric = tc_.metric;
   params_ = model_->parameters();
   optimizer_ = make_optimizer(tc_, params_);
+  if (dp_) dp_->attach(*model_, params_, opt_.resume, tc_.seed);
   validator_ = std::make_unique<Validator>(cfg_, dev_text_, dev_, tok_, opt_.device);
 }
 
 void Trainer::resume() {
-  const std::string last = (out_ / "last.pt").string();
-  if (!resume_weights_) resume_weights_ = std::make_unique<CheckpointFile>(read_checkpoint(last));
-  load_weights(*model_, *resume_weights_, opt_.device);
+  const std::string last = (out_ / "last.pt").string(), state = (out_ / "train_state.pt").string();
+  if (dp_) {  // rank 0 reads the files, every rank loads the same bytes
+    auto [weights, train_state] = dp_->resume_files(out_);
+    load_weights(*model_, weights, opt_.device);
+    st_ = load_train_state(train_state, *optimizer_, opt_.device, &weights);
+    dp_->check_and_pick_rng(st_, cfg_.output);
+  } else {
+    if (!resume_weights_) resume_weights_ = std::make_unique<CheckpointFile>(read_checkpoint(last));
+    load_weights(*model_, *resume_weights_, opt_.device);
+    st_ = load_train_state(read_checkpoint(state), *optimizer_, opt_.device, resume_weights_.get());
+    check_world_size(st_, 1, cfg_.output);
+  }
   resume_weights_.reset();
-  st_ = load_train_state((out_ / "train_state.pt").string(), *optimizer_, opt_.device, last);
   restore_rng(st_, opt_.device);
   saved_step_ = st_.step;
   batcher_->seek(st_.epoch, st_.batch_pos);
@@ -129,7 +143,7 @@ void Trainer::resume() {
 
 TrainResult Trainer::run() {
   if (opt_.resume) resume();
-  metrics_.open((out_ / "metrics.jsonl").string(), /*keep_up_to_step=*/st_.step);
+  if (writes()) metrics_.open((out_ / "metrics.jsonl").string(), /*keep_up_to_step=*/st_.step);
   t0_ = log_t0_ = Clock::now();
   wall_before_ = st_.wall_seconds;
   epoch_at_start_ = batcher_->epoch();
@@ -144,16 +158,22 @@ TrainResult Trainer::run() {
   progress_.clear();
   if (reason != "interrupted" && st_.step > last_validated_ && res_.steps_this_run > 0) validate(true);
   save();
+  if (dp_) dp_->finish();
   return finish();
 }
 
 std::string Trainer::stop_reason() const {
   if (tc_.max_steps > 0 && st_.step >= tc_.max_steps) return "max_steps";
   if (data_exhausted_) return "max_epochs";
-  if (tc_.max_minutes > 0 && run_seconds() >= tc_.max_minutes * 60) return "max_minutes";
-  if (tc_.patience > 0 && st_.bad_validations >= tc_.patience) return "early_stopping";
-  if (opt_.stop && opt_.stop->load()) return "interrupted";
-  return "";
+  // Data-parallel ranks stop on what they agreed after the last step or rank 0's validation.
+  return stop_request_name(dp_ ? agreed_stop_ : local_stop());
+}
+
+StopRequest Trainer::local_stop() const {
+  if (tc_.max_minutes > 0 && run_seconds() >= tc_.max_minutes * 60) return StopRequest::MaxMinutes;
+  if (tc_.patience > 0 && st_.bad_validations >= tc_.patience) return StopRequest::EarlyStopping;
+  if (opt_.stop && opt_.stop->load()) return StopRequest::Interrupted;
+  return StopRequest::None;
 }
 
 bool Trainer::step() {
@@ -170,16 +190,35 @@ bool Trainer::step() {
     if (!data_exhausted_) group.push_back(std::move(b));
   }
   if (group.empty()) return false;
+  // Data-parallel: every loss is divided by the target tokens of all ranks' groups, and the
+  // gradient all-reduce is armed for the last backward pass (training/data_parallel.h).
+  int64_t norm_tokens = 0;
+  std::function<void()> arm;
+  if (dp_) {
+    int64_t local = 0;
+    for (const auto& b : group) local += b.tgt_tokens;
+    norm_tokens = dp_->global_tokens(local);
+    arm = [this] { dp_->before_last_backward(); };
+  }
   optimizer_->zero_grad();
   GroupLoss gl;
   try {
-    gl = backward_group(*model_, group, tc_.label_smoothing, amp_, opt_.device);
+    gl = backward_group(*model_, group, tc_.label_smoothing, amp_, opt_.device, norm_tokens, arm);
   } catch (const c10::Error& e) {
     if (!is_oom(e)) throw;
     throw Error(fmt::format("out of memory on {} with train.batch_tokens={} (accum_steps={}); try a smaller batch, "
                             "e.g. --set train.batch_tokens={} --set train.accum_steps={}",
                             opt_.device.str(), tc_.batch_tokens, tc_.accum_steps, tc_.batch_tokens / 2,
                             tc_.accum_steps * 2));
+  }
+  double lr = sched_.lr(st_.step + 1);
+  if (dp_) {  // the summed gradients, loss sums and stop requests; rank 0's learning rate
+    const GlobalStep g = dp_->finish_step(gl.loss_sum, gl.nll_sum, lr, local_stop());
+    gl.loss_sum = g.loss_sum;
+    gl.nll_sum = g.nll_sum;
+    gl.tokens = norm_tokens;
+    lr = g.lr;
+    agreed_stop_ = g.stop;
   }
   bool finite = std::isfinite(gl.loss_sum) && amp_.unscale_and_check(params_);
   if (finite && tc_.clip_norm > 0) finite = std::isfinite(torch::nn::utils::clip_grad_norm_(params_, tc_.clip_norm));
@@ -194,7 +233,6 @@ bool Trainer::step() {
     return false;
   }
   nan_run_ = 0;
-  const double lr = sched_.lr(st_.step + 1);
   for (auto& g : optimizer_->param_groups()) g.options().set_lr(lr);
   optimizer_->step();
   amp_.good_step();
@@ -220,7 +258,8 @@ void Trainer::record_step(int64_t tokens, double loss_sum, double nll_sum, doubl
                                  std::exp(std::min(nll_sum / static_cast<double>(tokens), 50.0)), lr,
                                  run_tokens_ / std::max(train_seconds_, 1e-9), format_duration(eta)));
   }
-  if (st_.step % tc_.log_every == 0) log_interval(lr);
+  if (dp_) dp_->set_progress(st_.step);
+  if (writes() && st_.step % tc_.log_every == 0) log_interval(lr);
 }
 
 void Trainer::log_interval(double lr) {
@@ -260,6 +299,11 @@ double Trainer::run_seconds() const { return seconds_since(t0_); }
 // ---- validation and checkpoints -----------------------------------------------------------
 
 void Trainer::validate(bool final_check) {
+  if (!writes()) {  // data-parallel: rank 0 validates, the others wait for its verdict
+    last_validated_ = st_.step;
+    sync_with_main("validation");
+    return;
+  }
   progress_.clear();
   const DevResult r = validator_->run(model_);
   model_->train();
@@ -299,6 +343,12 @@ void Trainer::validate(bool final_check) {
                r.bleu, r.chrf, r.seconds, improved ? " — best so far, saved best.pt" : "");
   for (size_t i = 0; i < std::min<size_t>(2, r.hyps.size()); ++i)
     spdlog::info("  src: {}\n  ref: {}\n  hyp: {}", r.sources[i], r.refs[i], r.hyps[i]);
+  if (dp_) sync_with_main("validation");
+}
+
+void Trainer::sync_with_main(const std::string& what) {
+  const StopRequest r = dp_->after_main_work(what, local_stop());
+  if (agreed_stop_ == StopRequest::None) agreed_stop_ = r;  // every rank holds the same agreed_stop_
 }
 
 void Trainer::save() {
@@ -309,17 +359,20 @@ void Trainer::save() {
   st_.loss_scale_good = amp_.good_ref();
   st_.wall_seconds = wall_before_ + run_seconds();
   capture_rng(st_, opt_.device);
-  // All three files or none: a failed write (disk full) leaves the previous save intact.
-  const std::string weights = weights_archive(*model_, tokenizer_checksums_);
-  try {
-    AtomicFiles files;
-    files.stage((out_ / "last.pt").string(), weights);
-    files.stage((out_ / "train_state.pt").string(), train_state_archive(st_, *optimizer_, crc32_of(weights)));
-    files.stage((out_ / "train_state.json").string(), train_state_json(st_, tc_.metric));
-    files.commit();
-  } catch (const IoError& e) {
-    stop_after_failed_write(e);
+  if (dp_) dp_->gather_rng(st_);
+  if (writes()) {  // all three files or none: a failed write (disk full) leaves the previous save intact
+    const std::string weights = weights_archive(*model_, tokenizer_checksums_);
+    try {
+      AtomicFiles files;
+      files.stage((out_ / "last.pt").string(), weights);
+      files.stage((out_ / "train_state.pt").string(), train_state_archive(st_, *optimizer_, crc32_of(weights)));
+      files.stage((out_ / "train_state.json").string(), train_state_json(st_, tc_.metric));
+      files.commit();
+    } catch (const IoError& e) {
+      stop_after_failed_write(e);
+    }
   }
+  if (dp_) sync_with_main("saving a checkpoint");
   saved_step_ = st_.step;
 }
 

@@ -21,6 +21,7 @@
 #include "nmt/models/seq2seq.h"
 #include "nmt/training/amp.h"
 #include "nmt/training/checkpoint.h"
+#include "nmt/training/data_parallel.h"
 #include "nmt/training/metrics_log.h"
 #include "nmt/training/progress.h"
 #include "nmt/training/schedule.h"
@@ -39,6 +40,9 @@ struct TrainOptions {
   const std::atomic<bool>* stop = nullptr;
   // Live progress line on stderr (\r) instead of periodic log lines.
   bool live_progress = false;
+  // Data-parallel training: this process is one rank of `dist` (nmt/dist/distributed.h).
+  // Rank 0 alone writes the model directory, logs metrics, validates and saves.
+  Distributed* dist = nullptr;
 };
 
 struct TrainResult {
@@ -93,10 +97,16 @@ class Trainer {
   [[noreturn]] void stop_after_failed_write(const IoError& e);
   void append_metrics(const Json& rec);  // metrics.jsonl; a failed write stops training
 
+  bool writes() const { return !dp_ || dp_->main(); }  // this process owns the model directory
+  StopRequest local_stop() const;            // max_minutes, early stopping, the stop flag
+  void sync_with_main(const std::string& what);  // data-parallel: wait for / release rank 0
+
   const Config& cfg_;
   const TrainConfig& tc_;
   TrainOptions opt_;
   std::filesystem::path out_;
+  std::unique_ptr<DataParallel> dp_;  // data-parallel training, else null
+  StopRequest agreed_stop_ = StopRequest::None;  // data-parallel: what every rank agreed on
 
   Tokenizers tok_;
   FileChecksums tokenizer_checksums_;            // recorded in every weights file

@@ -1,5 +1,6 @@
 #include "nmt/util/device.h"
 
+#include <dlfcn.h>
 #include <torch/torch.h>
 
 #include <fstream>
@@ -35,6 +36,10 @@ int hardware_threads() {
 int set_threads(int n) {
   if (n <= 0) n = hardware_threads();
   torch::set_num_threads(n);
+  // torch sets OpenMP (and MKL) threads only; a pthreads OpenBLAS (Debian's default BLAS for
+  // libtorch) keeps one thread per core unless told, so tell it too when it is loaded.
+  using SetBlasThreads = void (*)(int);
+  if (auto fn = reinterpret_cast<SetBlasThreads>(::dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) fn(n);
   return n;
 }
 

@@ -9,7 +9,7 @@ namespace nmt {
 // Throws UsageError for a malformed spec and Error when CUDA is asked for but unavailable.
 torch::Device resolve_device(const std::string& spec);
 
-// Sets intra-op threads; n <= 0 means all cores. Returns the number set.
+// Sets intra-op threads (torch's and OpenBLAS's); n <= 0 means all cores. Returns the number set.
 int set_threads(int n);
 
 // Number of hardware threads (at least 1).

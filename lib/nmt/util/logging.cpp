@@ -10,6 +10,9 @@ namespace nmt {
 namespace {
 std::shared_ptr<spdlog::sinks::sink> g_console;
 std::shared_ptr<spdlog::sinks::sink> g_file;
+std::string g_tag;
+
+std::string console_pattern() { return g_tag.empty() ? "[%H:%M:%S] %^%l%$ %v" : "[%H:%M:%S] " + g_tag + " %^%l%$ %v"; }
 
 void rebuild() {
   std::vector<spdlog::sink_ptr> sinks;
@@ -29,9 +32,14 @@ void setup_logging(const std::string& level) {
   if (!ok) throw UsageError("--log-level: expected one of trace|debug|info|warn|error|off, got \"" + level + "\"");
   auto console = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
   console->set_level(spdlog::level::from_str(level));
-  console->set_pattern("[%H:%M:%S] %^%l%$ %v");
+  console->set_pattern(console_pattern());
   g_console = console;
   rebuild();
+}
+
+void set_log_tag(const std::string& tag) {
+  g_tag = tag;
+  if (g_console) g_console->set_pattern(console_pattern());
 }
 
 void add_log_file(const std::string& path) {

@@ -8,6 +8,10 @@ namespace nmt {
 // for an unknown level. Safe to call more than once; the last call wins.
 void setup_logging(const std::string& level);
 
+// A tag shown on every console line after the time (e.g. "rank 1" in data-parallel training);
+// "" for none.
+void set_log_tag(const std::string& tag);
+
 // Adds (or replaces) a file sink, e.g. <model_dir>/train.log. The file logs at info or finer.
 void add_log_file(const std::string& path);
 

@@ -64,13 +64,17 @@ double teacher_forced_logprob(MockModel& m, const std::vector<int64_t>& sent, co
 }  // namespace
 
 TEST_CASE("search: beam search with beam 1 equals greedy exactly", "[decoding][search]") {
+  // Without a length penalty: with one, beam search also weighs a live hypothesis against a
+  // finished one of another length (see the next test), which greedy search never does.
   MockModel m;
   for (bool att : {false, true}) {
-    auto greedy = run(m, kSents, opts(1, 1, att));
+    auto o = opts(1, 1, att);
+    o.length_penalty = 0;
+    auto greedy = run(m, kSents, o);
     torch::NoGradGuard g;
     auto [src, mask] = make_batch(kSents);
-    auto in = nmt::detail::prepare(m, src, mask, opts(1, 1, att));
-    auto beam1 = nmt::detail::beam_search(m, in, opts(1, 1, att));
+    auto in = nmt::detail::prepare(m, src, mask, o);
+    auto beam1 = nmt::detail::beam_search(m, in, o);
     REQUIRE(greedy.size() == kSents.size());
     REQUIRE(beam1.size() == kSents.size());
     for (size_t b = 0; b < kSents.size(); ++b) check_same(greedy[b], beam1[b]);
@@ -79,6 +83,49 @@ TEST_CASE("search: beam search with beam 1 equals greedy exactly", "[decoding][s
   auto g = run(m, kSents, opts(1));
   CHECK(g[0][0].tokens != g[1][0].tokens);
   CHECK_FALSE(g[1][0].tokens.empty());
+}
+
+namespace {
+
+// Short outputs end first, a long one is best once lengths are normalised: after BOS, EOS is
+// likeliest (an empty output); "7 EOS" ends next; "5 5 5 5 5 EOS" costs little per token.
+class ShortFirstModel : public MockModel {
+ public:
+  nmt::StepOut step(const torch::Tensor& prev, nmt::DecoderState& st, bool) override {
+    const int64_t n = prev.size(0), t = st.step++;
+    torch::Tensor logits = torch::full({n, 12}, -30.0f);  // [N, V]
+    for (int64_t i = 0; i < n; ++i) {
+      const int64_t p = prev[i].item<int64_t>();
+      auto row = logits[i];
+      if (p == nmt::kBosId) {
+        row[nmt::kEosId] = -0.7f, row[5] = -0.8f, row[7] = -1.5f;
+      } else if (p == 7) {
+        row[nmt::kEosId] = 0.0f;
+      } else {  // after a 5: more 5s until the fifth, then EOS
+        row[5] = t < 5 ? 0.0f : -5.0f;
+        row[nmt::kEosId] = t < 5 ? -5.0f : 0.0f;
+      }
+    }
+    return {logits, {}};
+  }
+};
+
+}  // namespace
+
+TEST_CASE("search: beam search runs until no live hypothesis can beat the finished ones",
+          "[decoding][search]") {
+  ShortFirstModel m;
+  // Two hypotheses finish within two steps (the empty one and "7"); stopping there, as soon as
+  // beam hypotheses have finished, would return the empty output whatever the length penalty.
+  auto o = opts(2);
+  o.length_penalty = 1.0;
+  auto res = run(m, {{4, 5, 6}}, o);
+  REQUIRE(res[0].size() == 1);
+  CHECK(res[0][0].tokens == std::vector<int64_t>{5, 5, 5, 5, 5});
+  // Without a length penalty the empty output has the highest log-probability.
+  o.length_penalty = 0;
+  res = run(m, {{4, 5, 6}}, o);
+  CHECK(res[0][0].tokens.empty());
 }
 
 TEST_CASE("search: a sentence decodes the same alone and inside a padded batch", "[decoding][search]") {

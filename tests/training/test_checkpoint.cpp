@@ -111,6 +111,7 @@ TEST_CASE("weights and training state round-trip exactly", "[training][checkpoin
   st.bad_validations = 1;
   st.schedule.scale = 0.25;
   st.schedule.bad = 2;
+  st.schedule.horizon = 345;
   nmt::capture_rng(st, torch::kCPU);
   nmt::save_train_state((dir.path / "s.pt").string(), st, opt);
   auto expected_noise = torch::rand({4});
@@ -131,6 +132,7 @@ TEST_CASE("weights and training state round-trip exactly", "[training][checkpoin
   CHECK(st2.bad_validations == 1);
   CHECK(st2.schedule.scale == 0.25);
   CHECK(st2.schedule.bad == 2);
+  CHECK(st2.schedule.horizon == 345);
   // Same weights and same Adam moments: one more identical step gives identical weights.
   step(m, opt);
   step(m2, opt2);

@@ -81,6 +81,7 @@ const FieldTable<TrainConfig>& train_fields() {
                             .add("max_epochs", &T::max_epochs, Range::non_negative())
                             .add("max_minutes", &T::max_minutes, Range::non_negative())
                             .add("validate_every", &T::validate_every, Range::positive())
+                            .add("validations", &T::validations, Range::non_negative())
                             .add("save_every", &T::save_every, Range::positive())
                             .add("log_every", &T::log_every, Range::positive())
                             .add("seed", &T::seed)
@@ -266,6 +267,9 @@ Config read_with_overrides(YAML::Node root, const std::string& origin, const std
 OptionProblems check(const TrainConfig& t) {
   OptionProblems p;
   if (t.schedule == ScheduleKind::Noam && t.warmup <= 0) p.push_back({"warmup", "must be > 0 with schedule: noam"});
+  if (t.schedule == ScheduleKind::Linear && t.max_steps <= 0 && t.max_epochs <= 0 && t.max_minutes <= 0)
+    p.push_back({"schedule", "linear decays to zero at the end of the budget: set train.max_steps, max_epochs or "
+                             "max_minutes"});
   return p;
 }
 

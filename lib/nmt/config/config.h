@@ -55,7 +55,8 @@ struct ModelConfig {
 };
 
 enum class OptimizerKind { Adam, AdamW };
-enum class ScheduleKind { Noam, Constant, Plateau };
+// linear: warmup, then a linear decay to zero at the end of the budget (training/schedule.h).
+enum class ScheduleKind { Noam, Constant, Plateau, Linear };
 enum class DevMetric { BLEU, ChrF, Loss };
 enum class AmpMode { Off, BF16, FP16 };
 enum class DistBackend { Auto, Gloo, NCCL };  // data-parallel communication (auto: Gloo on CPU, NCCL on CUDA)
@@ -67,7 +68,8 @@ struct EnumNames<OptimizerKind> {
 template <>
 struct EnumNames<ScheduleKind> {
   static constexpr std::pair<ScheduleKind, const char*> values[] = {
-      {ScheduleKind::Noam, "noam"}, {ScheduleKind::Constant, "constant"}, {ScheduleKind::Plateau, "plateau"}};
+      {ScheduleKind::Noam, "noam"}, {ScheduleKind::Constant, "constant"}, {ScheduleKind::Plateau, "plateau"},
+      {ScheduleKind::Linear, "linear"}};
 };
 template <>
 struct EnumNames<DevMetric> {
@@ -88,8 +90,10 @@ struct EnumNames<DistBackend> {
 struct TrainConfig {
   int64_t max_steps = 0;        // 0 = no limit
   int64_t max_epochs = 0;       // 0 = no limit
-  double max_minutes = 0;       // 0 = no limit (wall clock of this run)
+  double max_minutes = 0;       // 0 = no limit (wall clock of the training; a resumed run continues it)
   int64_t validate_every = 1000;
+  int64_t validations = 0;      // > 0: this many dev evaluations evenly spaced over the budget (the last at
+                                // its end) instead of every validate_every steps; 0 = validate_every
   int64_t save_every = 1000;
   int64_t log_every = 100;
   int64_t seed = 1234;

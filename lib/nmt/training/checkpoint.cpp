@@ -183,6 +183,7 @@ std::string train_state_archive(const TrainState& s, torch::optim::Optimizer& op
   ar.write("sched_best", c10::IValue(s.schedule.best));
   ar.write("sched_has_best", c10::IValue(int64_t{s.schedule.has_best}));
   ar.write("sched_bad", c10::IValue(s.schedule.bad));
+  ar.write("sched_horizon", c10::IValue(s.schedule.horizon));
   ar.write("rng_cpu", s.rng_cpu.defined() ? s.rng_cpu : torch::empty({0}, torch::kUInt8));
   ar.write("rng_cuda", s.rng_cuda.defined() ? s.rng_cuda.cpu() : torch::empty({0}, torch::kUInt8));
   ar.write("world_size", c10::IValue(s.world_size));
@@ -227,6 +228,8 @@ TrainState load_train_state(const CheckpointFile& file, torch::optim::Optimizer&
     s.schedule.best = read_scalar<double>(ar, "sched_best");
     s.schedule.has_best = read_scalar<int64_t>(ar, "sched_has_best") != 0;
     s.schedule.bad = read_scalar<int64_t>(ar, "sched_bad");
+    c10::IValue horizon;  // absent in states written before schedule: linear existed
+    if (ar.try_read("sched_horizon", horizon) && horizon.isInt()) s.schedule.horizon = horizon.toInt();
     ar.read("rng_cpu", s.rng_cpu);
     ar.read("rng_cuda", s.rng_cuda);
     s.rng_cpu = s.rng_cpu.cpu();

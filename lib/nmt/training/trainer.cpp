@@ -100,6 +100,8 @@ void Trainer::setup_data() {
   spdlog::info("dev: {} pairs; vocab src {} tgt {}", dev_.size(), tok_.src->vocab_size(), tok_.tgt->vocab_size());
   batcher_ = std::make_unique<Batcher>(train_, tc_.batch_tokens, static_cast<uint64_t>(tc_.seed));
   if (dp_) batcher_->shard(dp_->rank(), dp_->world());
+  const int64_t steps_per_epoch = (batcher_->batches_per_epoch() + tc_.accum_steps - 1) / tc_.accum_steps;
+  horizon_ = std::make_unique<StepHorizon>(tc_, std::max<int64_t>(1, steps_per_epoch));
 }
 
 void Trainer::setup_model() {
@@ -144,18 +146,22 @@ void Trainer::resume() {
 TrainResult Trainer::run() {
   if (opt_.resume) resume();
   if (writes()) metrics_.open((out_ / "metrics.jsonl").string(), /*keep_up_to_step=*/st_.step);
-  t0_ = log_t0_ = Clock::now();
+  t0_ = Clock::now();
   wall_before_ = st_.wall_seconds;
   epoch_at_start_ = batcher_->epoch();
   last_validated_ = st_.step;
+  points_validated_ = validation_points_at(st_.step, sched_.horizon(), tc_.validations);
   std::string reason;
-  while ((reason = stop_reason()).empty()) {
+  while (true) {
+    update_horizon();
+    if (!(reason = stop_reason()).empty()) break;
     if (!step()) continue;
-    if (st_.step % tc_.validate_every == 0) validate(false);
+    if (validation_due()) validate(false);
     if (st_.step % tc_.save_every == 0) save();
   }
   res_.stop_reason = reason;
   progress_.clear();
+  if (writes() && log_tokens_ > 0) log_interval(last_lr_);  // the steps since the last record
   if (reason != "interrupted" && st_.step > last_validated_ && res_.steps_this_run > 0) validate(true);
   save();
   if (dp_) dp_->finish();
@@ -169,8 +175,30 @@ std::string Trainer::stop_reason() const {
   return stop_request_name(dp_ ? agreed_stop_ : local_stop());
 }
 
+void Trainer::update_horizon() {
+  // Validations still to come, the final one included (what the time budget must leave room for).
+  const int64_t left = std::max<int64_t>(1, tc_.validations - points_validated_);
+  end_step_ = horizon_->estimate(st_.step, res_.steps_this_run, run_seconds(), budget_seconds(), left,
+                                 sched_.horizon());
+  sched_.set_horizon(end_step_);
+}
+
+bool Trainer::validation_due() {
+  // Data-parallel ranks estimate a time budget's horizon each from their own clock, so they
+  // could disagree on its points: they validate every validate_every steps instead.
+  const bool points_agree = !dp_ || !horizon_->timed();
+  if (tc_.validations <= 0 || sched_.horizon() <= 0 || !points_agree) return st_.step % tc_.validate_every == 0;
+  const int64_t points = validation_points_at(st_.step, sched_.horizon(), tc_.validations);
+  // The point at the end of the budget is the final validation, after the loop.
+  const bool due = points > points_validated_ && st_.step < sched_.horizon();
+  points_validated_ = std::max(points_validated_, points);
+  return due;
+}
+
 StopRequest Trainer::local_stop() const {
-  if (tc_.max_minutes > 0 && run_seconds() >= tc_.max_minutes * 60) return StopRequest::MaxMinutes;
+  if (tc_.max_minutes > 0 && budget_seconds() >= tc_.max_minutes * 60) return StopRequest::MaxMinutes;
+  // What is left of a time budget is what the remaining validations are estimated to take.
+  if (horizon_->timed() && end_step_ > 0 && st_.step >= end_step_) return StopRequest::MaxMinutes;
   if (tc_.patience > 0 && st_.bad_validations >= tc_.patience) return StopRequest::EarlyStopping;
   if (opt_.stop && opt_.stop->load()) return StopRequest::Interrupted;
   return StopRequest::None;
@@ -248,6 +276,8 @@ void Trainer::record_step(int64_t tokens, double loss_sum, double nll_sum, doubl
   train_seconds_ += seconds;
   const double step_loss = loss_sum / static_cast<double>(tokens);
   res_.step_losses.push_back(step_loss);
+  log_seconds_ += seconds;
+  last_lr_ = lr;
   log_loss_ += loss_sum;
   log_nll_ += nll_sum;
   log_tokens_ += tokens;
@@ -263,7 +293,7 @@ void Trainer::record_step(int64_t tokens, double loss_sum, double nll_sum, doubl
 }
 
 void Trainer::log_interval(double lr) {
-  const double secs = seconds_since(log_t0_);
+  const double secs = log_seconds_;  // training steps only: validation and saving are not in tok/s
   const double tokens = static_cast<double>(log_tokens_);
   const double loss = log_loss_ / tokens, ppl = std::exp(std::min(log_nll_ / tokens, 50.0));
   const double tps = tokens / std::max(secs, 1e-9);
@@ -285,7 +315,7 @@ void Trainer::log_interval(double lr) {
   }
   log_loss_ = log_nll_ = 0;
   log_tokens_ = 0;
-  log_t0_ = Clock::now();
+  log_seconds_ = 0;
 }
 
 double Trainer::epoch_progress() const {
@@ -305,6 +335,7 @@ void Trainer::validate(bool final_check) {
     return;
   }
   progress_.clear();
+  const auto val_t0 = Clock::now();
   const DevResult r = validator_->run(model_);
   model_->train();
   last_validated_ = st_.step;
@@ -343,6 +374,7 @@ void Trainer::validate(bool final_check) {
                r.bleu, r.chrf, r.seconds, improved ? " — best so far, saved best.pt" : "");
   for (size_t i = 0; i < std::min<size_t>(2, r.hyps.size()); ++i)
     spdlog::info("  src: {}\n  ref: {}\n  hyp: {}", r.sources[i], r.refs[i], r.hyps[i]);
+  horizon_->add_validation(seconds_since(val_t0));
   if (dp_) sync_with_main("validation");
 }
 

@@ -20,6 +20,7 @@
 #include "nmt/data/tokenizer.h"
 #include "nmt/models/seq2seq.h"
 #include "nmt/training/amp.h"
+#include "nmt/training/budget.h"
 #include "nmt/training/checkpoint.h"
 #include "nmt/training/data_parallel.h"
 #include "nmt/training/metrics_log.h"
@@ -92,6 +93,9 @@ class Trainer {
   void log_interval(double lr);
   double epoch_progress() const;
   double run_seconds() const;
+  double budget_seconds() const { return wall_before_ + run_seconds(); }  // max_minutes counts all runs
+  void update_horizon();                 // the budget's last step, for schedule: linear and validations
+  bool validation_due();                 // validate_every, or the budget's evenly spaced points
   TrainResult finish();
   // Rethrows a failed checkpoint write with what is still intact; training stops.
   [[noreturn]] void stop_after_failed_write(const IoError& e);
@@ -121,6 +125,9 @@ class Trainer {
   Amp amp_;
   std::unique_ptr<Batcher> batcher_;
   std::unique_ptr<Validator> validator_;
+  std::unique_ptr<StepHorizon> horizon_;
+  int64_t end_step_ = 0;          // the budget's last step as last estimated (0: unknown)
+  int64_t points_validated_ = 0;  // train.validations: the budget's points validated so far
   MetricsLog metrics_;
   ProgressLine progress_;
 
@@ -137,7 +144,8 @@ class Trainer {
   double train_seconds_ = 0;
   int64_t log_tokens_ = 0;
   double log_loss_ = 0, log_nll_ = 0;
-  Clock::time_point log_t0_;
+  double log_seconds_ = 0;  // training time of the current log interval (no validation or saving)
+  double last_lr_ = 0;
 };
 
 // Trainer(cfg, opt).run(). Throws ConfigError/DataError/IoError/Error with a clear message.

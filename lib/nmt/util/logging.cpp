@@ -1,5 +1,7 @@
 #include "nmt/util/logging.h"
 
+#include <algorithm>
+
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -13,11 +15,13 @@ std::shared_ptr<spdlog::sinks::sink> g_file;
 std::string g_tag;
 
 std::string console_pattern() { return g_tag.empty() ? "[%H:%M:%S] %^%l%$ %v" : "[%H:%M:%S] " + g_tag + " %^%l%$ %v"; }
+std::vector<spdlog::sink_ptr> g_extra;
 
 void rebuild() {
   std::vector<spdlog::sink_ptr> sinks;
   if (g_console) sinks.push_back(g_console);
   if (g_file) sinks.push_back(g_file);
+  sinks.insert(sinks.end(), g_extra.begin(), g_extra.end());
   auto logger = std::make_shared<spdlog::logger>("nmt", sinks.begin(), sinks.end());
   logger->set_level(spdlog::level::trace);
   logger->flush_on(spdlog::level::info);
@@ -57,6 +61,20 @@ void add_log_file(const std::string& path) {
 void remove_log_file() {
   if (g_file) g_file->flush();
   g_file.reset();
+  rebuild();
+}
+
+}  // namespace nmt
+
+namespace nmt {
+
+void add_log_sink(spdlog::sink_ptr sink) {
+  g_extra.push_back(std::move(sink));
+  rebuild();
+}
+
+void remove_log_sink(const spdlog::sink_ptr& sink) {
+  g_extra.erase(std::remove(g_extra.begin(), g_extra.end(), sink), g_extra.end());
   rebuild();
 }
 

@@ -1,5 +1,7 @@
 // One logging setup for the whole process (spdlog). Library code just calls spdlog::info(...).
 #pragma once
+#include <spdlog/common.h>
+
 #include <string>
 
 namespace nmt {
@@ -17,5 +19,9 @@ void add_log_file(const std::string& path);
 
 // Removes the file sink added by add_log_file, flushing it.
 void remove_log_file();
+
+// Adds / removes a sink of the embedding program's own (kept when the console or file sink changes).
+void add_log_sink(spdlog::sink_ptr sink);
+void remove_log_sink(const spdlog::sink_ptr& sink);
 
 }  // namespace nmt

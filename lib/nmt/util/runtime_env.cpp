@@ -1,8 +1,10 @@
 #include "nmt/util/runtime_env.h"
 
 #include <dlfcn.h>
+#include <malloc.h>
 #include <unistd.h>
 
+#include <climits>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -40,7 +42,19 @@ const char* best_core_type() {
 
 }  // namespace
 
+void tune_allocator() {
+#if defined(__GLIBC__)
+  // The user's MALLOC_* settings (read by glibc at start-up) win.
+  if (std::getenv("MALLOC_MMAP_MAX_") != nullptr || std::getenv("MALLOC_TRIM_THRESHOLD_") != nullptr ||
+      std::getenv("MALLOC_MMAP_THRESHOLD_") != nullptr)
+    return;
+  ::mallopt(M_MMAP_MAX, 0);                     // large blocks come from the heap, not fresh mmaps
+  ::mallopt(M_TRIM_THRESHOLD, INT_MAX);         // and freed heap memory is kept for reuse
+#endif
+}
+
 void reexec_with_tuned_environment(char** argv) {
+  tune_allocator();
   if (std::getenv("NMT_ENV_TUNED") != nullptr) return;
   bool change = false;
   if (std::getenv("OMP_WAIT_POLICY") == nullptr) {

@@ -190,7 +190,7 @@ TEST_CASE("the shipped configs all load", "[config]") {
 
 TEST_CASE("choices are enums: a bad word lists the valid ones", "[config]") {
   std::string msg = error_of(replace(kValid, "  max_steps: 10\n", "  max_steps: 10\n  schedule: cosine\n"));
-  CHECK_THAT(msg, Contains("train.schedule: expected one of noam|constant|plateau, got \"cosine\""));
+  CHECK_THAT(msg, Contains("train.schedule: expected one of noam|constant|plateau|linear, got \"cosine\""));
   nmt::Config c = nmt::load_config(write_tmp(kValid), {"train.schedule=plateau", "model.norm=post"});
   CHECK(c.train.schedule == nmt::ScheduleKind::Plateau);
   CHECK(c.transformer().norm() == nmt::NormPosition::Post);

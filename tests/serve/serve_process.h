@@ -100,6 +100,7 @@ class ServeProcess {
     httplib::Client c("127.0.0.1", port_);
     c.set_read_timeout(120, 0);
     c.set_connection_timeout(10, 0);
+    c.set_url_encode(false);  // paths go out as written, as curl and browsers send them ("+" stays "+")
     return c;
   }
 

@@ -84,7 +84,7 @@ Parsed<TranslateRequest> translate_request_from_fields(const std::multimap<std::
 Parsed<NativeRequest> parse_native_request(std::string_view content_type, std::string_view body,
                                            const RequestLimits& limits);
 
-// Query parameters (as the HTTP layer split them, or parse_form of a query string) → an
+// Query parameters (parse_form of the query string: "+" is a space, as browsers send it) → an
 // explain request. Ranges that depend on the model (step past the end, a layer or head it
 // lacks) are checked by nmt::explain().
 Parsed<ExplainQuery> parse_explain_query(const std::multimap<std::string, std::string>& params,

@@ -280,7 +280,10 @@ void Server::handle_native(const httplib::Request& req, httplib::Response& res) 
 }
 
 void Server::handle_explain(const httplib::Request& req, httplib::Response& res) {
-  Parsed<ExplainQuery> parsed = parse_explain_query(req.params, opt_.limits);
+  // The query string as a form (httplib's req.params keep '+', which browsers send for spaces).
+  const size_t query = req.target.find('?');
+  const std::string_view params = query == std::string::npos ? std::string_view() : std::string_view(req.target).substr(query + 1);
+  Parsed<ExplainQuery> parsed = parse_explain_query(parse_form(params), opt_.limits);
   if (auto* e = std::get_if<RequestError>(&parsed)) return reply_error(res, e->status, e->message);
   const ExplainQuery& q = std::get<ExplainQuery>(parsed);
   if (!key_ok(q.api_key, res)) return;

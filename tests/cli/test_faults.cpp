@@ -175,7 +175,7 @@ TEST_CASE("a missing SentencePiece plugin is a clear error with exit code 1", "[
   Dir d("noplugin");
   train_tiny_model(d.path, "sentencepiece", 2);
   std::ofstream(d.path / "not-a-plugin.so") << "text";
-  for (const std::string plugin : {"/nonexistent/libnmt_spm.so", (d.path / "not-a-plugin.so").string()}) {
+  for (const std::string plugin : {std::string("/nonexistent/libnmt_spm.so"), (d.path / "not-a-plugin.so").string()}) {
     INFO(plugin);
     const int rc = sh(d.path, "printf 'a1 a2\\n' | NMT_SPM_PLUGIN='" + plugin + "' $NMT translate -m model > o.txt 2> e.txt");
     const std::string err = slurp(d.path / "e.txt");

@@ -1,7 +1,8 @@
 // nmt serve end to end: the built binary serving the tiny copy-task model (tests/common), driven
 // over loopback HTTP. LibreTranslate and native answers equal `nmt translate`, also under many
 // concurrent clients; bad input gets JSON errors; queue cap, disconnects, SIGTERM, several
-// models, API keys; the web page in headless chromium.
+// models, API keys; the web page in headless chromium. Tagged [e2e]: they run the nmt binary
+// (left out of the sanitizer build, which has none).
 #include <catch2/catch.hpp>
 
 #include <arpa/inet.h>
@@ -104,7 +105,7 @@ fs::path model_with_languages(const std::string& src, const std::string& tgt) {
 
 }  // namespace
 
-TEST_CASE("serve answers LibreTranslate requests exactly as nmt translate does", "[serve]") {
+TEST_CASE("serve answers LibreTranslate requests exactly as nmt translate does", "[serve][e2e]") {
   const fs::path& model = nmt_test::trained_model();
   ServeProcess s("-m '" + model.string() + "' " + kLangs);
   REQUIRE(s.running());
@@ -152,7 +153,7 @@ TEST_CASE("serve answers LibreTranslate requests exactly as nmt translate does",
   CHECK(s.terminate() == 0);
 }
 
-TEST_CASE("serve: bad input gets a JSON error with the right status and serving goes on", "[serve][bad-input]") {
+TEST_CASE("serve: bad input gets a JSON error with the right status and serving goes on", "[serve][e2e][bad-input]") {
   const fs::path& model = nmt_test::trained_model();
   ServeProcess s("-m '" + model.string() + "' " + kLangs + " --max-body 2000000");
   REQUIRE(s.running());
@@ -195,7 +196,7 @@ TEST_CASE("serve: bad input gets a JSON error with the right status and serving 
   CHECK(s.terminate() == 0);
 }
 
-TEST_CASE("serve: many concurrent clients get exactly nmt translate's output", "[serve][concurrency]") {
+TEST_CASE("serve: many concurrent clients get exactly nmt translate's output", "[serve][e2e][concurrency]") {
   const fs::path& model = nmt_test::trained_model();
   const auto lines = random_lines(240, 42);
   const auto expected = cli_translate(model, lines);
@@ -255,7 +256,7 @@ TEST_CASE("serve: many concurrent clients get exactly nmt translate's output", "
   CHECK(s.terminate() == 0);
 }
 
-TEST_CASE("serve: a full queue answers 429 at once", "[serve][queue]") {
+TEST_CASE("serve: a full queue answers 429 at once", "[serve][e2e][queue]") {
   const fs::path& model = nmt_test::trained_model();
   ServeProcess s("-m '" + model.string() + "' " + kLangs + " --max-queue 2 --max-wait-ms 3000");
   REQUIRE(s.running());
@@ -276,7 +277,7 @@ TEST_CASE("serve: a full queue answers 429 at once", "[serve][queue]") {
 }
 
 TEST_CASE("serve: a client that disconnects is dropped and SIGTERM finishes requests in flight then exits 0",
-          "[serve][shutdown]") {
+          "[serve][e2e][shutdown]") {
   const fs::path& model = nmt_test::trained_model();
   ServeProcess s("-m '" + model.string() + "' " + kLangs + " --max-wait-ms 1500");
   REQUIRE(s.running());
@@ -319,7 +320,7 @@ TEST_CASE("serve: a client that disconnects is dropped and SIGTERM finishes requ
   CHECK_THAT(s.log(), Contains("stopped"));
 }
 
-TEST_CASE("serve: several models picked by language pair with source auto and API keys", "[serve][models]") {
+TEST_CASE("serve: several models picked by language pair with source auto and API keys", "[serve][e2e][models]") {
   const fs::path es = model_with_languages("es", "en"), fr = model_with_languages("fr", "en");
   const fs::path keys = test_dir("keys") / "keys.txt";
   std::ofstream(keys) << "# keys\nsecret-1\n\n  secret-2  \n";
@@ -377,7 +378,7 @@ TEST_CASE("serve: several models picked by language pair with source auto and AP
 }
 
 TEST_CASE("serve: native API gives n-best with scores and tokens and every attention view plus health and metrics",
-          "[serve][native]") {
+          "[serve][e2e][native]") {
   const fs::path& model = nmt_test::trained_model();
   ServeProcess s("-m '" + model.string() + "' " + kLangs);
   REQUIRE(s.running());
@@ -470,7 +471,7 @@ TEST_CASE("serve: native API gives n-best with scores and tokens and every atten
 // Set NMT_SERVE_PAGE_MODEL (a model directory with languages) and NMT_SERVE_PAGE_TEXT to shoot
 // another model; NMT_SERVE_SCREENSHOT=FILE keeps the screenshot (the README's comes from here).
 TEST_CASE("serve: the web page in headless chromium translates typed text and draws n-best and attention",
-          "[serve][chromium]") {
+          "[serve][e2e][chromium]") {
   if (std::system("command -v chromium >/dev/null 2>&1") != 0) {
     WARN("chromium is not installed: skipping the browser test");
     return;

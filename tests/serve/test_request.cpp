@@ -132,6 +132,7 @@ TEST_CASE("native requests: typed fields and unknown fields rejected", "[serve][
   CHECK_THAT(err(R"({"text":"a","beam":3})"), Contains("unknown field \"beam\"; valid fields: text, source"));
   CHECK_THAT(err(R"({"q":"a"})"), Contains("unknown field \"q\""));
   CHECK_THAT(err(R"({})"), Contains("missing field \"text\""));
+  CHECK_THAT(err(R"({"text":"a","beam_size":1e999})"), Contains("malformed JSON"));  // a 400, not a 500 (found by fuzzing)
   CHECK_THAT(err(R"({"text":"a","beam_size":0})"), Contains("beam_size must be between 1 and 64"));
   CHECK_THAT(err(R"({"text":"a","nbest":"two"})"), Contains("nbest must be an integer"));
   CHECK_THAT(err(R"({"text":"a","length_penalty":"high"})"), Contains("length_penalty must be a number"));

@@ -58,7 +58,8 @@ Parsed<Json> parse_object(std::string_view body) {
     const size_t tag = what.find("[json.exception.");
     if (tag != std::string::npos && what.find("] ", tag) != std::string::npos)
       what.erase(tag, what.find("] ", tag) + 2 - tag);
-    return bad(what);
+    // nlohmann quotes the bytes it last read, which may end inside a UTF-8 character.
+    return bad(excerpt(what, 400));
   }
   if (!j.is_object()) return bad(std::string("the request body must be a JSON object, got ") + j.type_name());
   return j;

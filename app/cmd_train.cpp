@@ -24,41 +24,10 @@
 #include "nmt/util/error.h"
 #include "nmt/util/file_io.h"
 #include "nmt/util/logging.h"
+#include "stop_signals.h"
 
 namespace nmt::cli {
 namespace {
-
-std::atomic<bool> g_stop{false};
-
-extern "C" void on_signal(int sig) {
-  if (g_stop.load()) {  // second signal: give up at once
-    std::signal(sig, SIG_DFL);
-    std::raise(sig);
-    return;
-  }
-  g_stop.store(true);
-}
-
-struct SignalScope {
-  struct sigaction old_int {}, old_term {}, old_xfsz {};
-  SignalScope() {
-    struct sigaction sa {};
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
-    // Over a file size limit (ulimit -f), a write fails with EFBIG and training stops with an
-    // error naming the file, as on a full disk, instead of the process being killed.
-    struct sigaction ign {};
-    ign.sa_handler = SIG_IGN;
-    sigaction(SIGXFSZ, &ign, &old_xfsz);
-  }
-  ~SignalScope() {
-    sigaction(SIGINT, &old_int, nullptr);
-    sigaction(SIGTERM, &old_term, nullptr);
-    sigaction(SIGXFSZ, &old_xfsz, nullptr);
-  }
-};
 
 struct TrainArgs {
   std::string config, model_dir;
@@ -204,11 +173,10 @@ void add_train(CLI::App& app, GlobalOptions& g) {
     TrainOptions opt;
     opt.device = device;
     opt.resume = a->resume;
-    opt.stop = &g_stop;
+    opt.stop = &StopSignals::flag();
     opt.live_progress = ::isatty(2) != 0;
     opt.dist = dist.get();
-    g_stop = false;
-    SignalScope signals;
+    StopSignals signals;
     TrainResult r = train_model(cfg, opt);
     if (!dist || dist->is_main()) print_summary(cfg, r, dist != nullptr);
   });

@@ -17,45 +17,10 @@
 #include "nmt/training/model_dir.h"
 #include "nmt/util/error.h"
 #include "nmt/util/utf8.h"
+#include "stop_signals.h"
 
 namespace nmt::cli {
 namespace {
-
-// SIGINT/SIGTERM in filter mode: the batch being translated is finished and written, every
-// line translated so far is flushed, and nmt exits with 128 + the signal. A second signal
-// ends it at once.
-std::atomic<bool> g_stop{false};
-std::atomic<int> g_signal{0};
-
-extern "C" void on_filter_signal(int sig) {
-  if (g_stop.load()) {
-    std::signal(sig, SIG_DFL);
-    std::raise(sig);
-    return;
-  }
-  g_signal.store(sig);
-  g_stop.store(true);
-}
-
-struct FilterSignals {
-  struct sigaction old_int {}, old_term {}, old_xfsz {};
-  FilterSignals() {
-    g_stop = false;
-    struct sigaction sa {};
-    sa.sa_handler = on_filter_signal;
-    sigemptyset(&sa.sa_mask);  // no SA_RESTART: a blocked read() returns EINTR
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
-    struct sigaction ign {};
-    ign.sa_handler = SIG_IGN;
-    sigaction(SIGXFSZ, &ign, &old_xfsz);  // a file size limit fails the write (EFBIG) instead of killing us
-  }
-  ~FilterSignals() {
-    sigaction(SIGINT, &old_int, nullptr);
-    sigaction(SIGTERM, &old_term, nullptr);
-    sigaction(SIGXFSZ, &old_xfsz, nullptr);
-  }
-};
 
 struct TranslateOptions {
   std::string model_dir;
@@ -99,8 +64,10 @@ void run_filter(Translator& tr, const TranslateOptions& o, int64_t batch_size) {
   }
   std::ostream& out = o.output.empty() ? std::cout : file_out;
 
-  FilterSignals signals;
-  LineReader reader(fd, &g_stop);
+  // SIGINT/SIGTERM: the batch being translated is finished and written, every line translated
+  // so far is flushed, and nmt exits with 128 + the signal. A second signal ends it at once.
+  StopSignals signals;
+  LineReader reader(fd, &StopSignals::flag());
   int64_t index = 0, sentences = 0, tokens = 0;
   bool svg_written = false;
   auto t0 = std::chrono::steady_clock::now();
@@ -134,11 +101,11 @@ void run_filter(Translator& tr, const TranslateOptions& o, int64_t batch_size) {
     sentences += static_cast<int64_t>(res.size());
     out.flush();
     if (!out) throw IoError((o.output.empty() ? std::string("standard output") : o.output) + ": write failed");
-    if (g_stop.load()) break;
+    if (StopSignals::flag().load()) break;
   }
   if (fd > 0) ::close(fd);
-  if (g_stop.load()) {
-    const int sig = g_signal.load();
+  if (StopSignals::flag().load()) {
+    const int sig = StopSignals::signal();
     throw Interrupted(std::string("interrupted by ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") + " after " +
                           std::to_string(sentences) + " lines; every line translated was written",
                       sig);

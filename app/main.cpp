@@ -60,6 +60,7 @@ int main(int argc, char** argv) {
   add_compare(app, g);
   add_info(app, g);
   add_explain(app, g);
+  add_serve(app, g);
 
   try {
     nmt::setup_logging("info");

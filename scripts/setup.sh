@@ -16,6 +16,8 @@ PKGS=(
   libyaml-cpp-dev libspdlog-dev catch2 libcli11-dev
   # JSON (metrics logs, training state, score --json)
   nlohmann-json3-dev
+  # nmt serve: HTTP server (and the tests' and bench's client)
+  libcpp-httplib-dev
   # default corpus: SWORD Bible modules and their reader
   diatheke sword-text-sparv sword-text-kjv
   # report rendering check (headless browser) and XML well-formedness

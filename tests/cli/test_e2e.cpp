@@ -12,79 +12,16 @@
 #include <sys/wait.h>
 
 #include "cli/run.h"
+#include "common/trained_model.h"
 
 using Catch::Matchers::Contains;
+using nmt_test::count_lines;
 using nmt_test::run_nmt;
+using nmt_test::sh;
+using nmt_test::slurp;
+using nmt_test::trained_model;
+using nmt_test::work_dir;
 namespace fs = std::filesystem;
-
-namespace {
-
-fs::path work_dir() { return fs::temp_directory_path() / "nmt_test_e2e"; }
-
-std::string slurp(const fs::path& p) {
-  std::ifstream f(p);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
-size_t count_lines(const std::string& s) { return static_cast<size_t>(std::count(s.begin(), s.end(), '\n')); }
-
-// Runs a bash script (written to a file, so any quoting inside works).
-int sh(const std::string& cmd) {
-  fs::create_directories(work_dir());
-  static int calls = 0;  // test cases run in parallel processes: one script file each
-  fs::path script = work_dir() / ("script." + std::to_string(::getpid()) + "." + std::to_string(++calls) + ".sh");
-  std::ofstream(script) << cmd << "\n";
-  int status = std::system(("bash " + script.string()).c_str());
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-// Trains one tiny copy-task Transformer, shared by every test case. ctest runs each case in
-// its own process (possibly in parallel), so the model is built once under a file lock and
-// reused while the nmt binary is unchanged.
-const fs::path& trained_model() {
-  static fs::path model;
-  if (!model.empty()) return model;
-  fs::path w = work_dir();
-  fs::create_directories(w);
-  int lock = ::open((w.string() + ".lock").c_str(), O_CREAT | O_RDWR, 0644);
-  REQUIRE(lock >= 0);
-  ::flock(lock, LOCK_EX);
-  std::string stamp = std::to_string(fs::last_write_time(NMT_BINARY).time_since_epoch().count());
-  if (fs::exists(w / "model.ready") && slurp(w / "model.ready") == stamp) {
-    ::flock(lock, LOCK_UN);
-    ::close(lock);
-    model = w / "model";
-    return model;
-  }
-  fs::remove_all(w);
-  fs::create_directories(w);
-  auto d = run_nmt("data synthetic --task copy --out " + (w / "data").string() +
-                   " --train 2000 --dev 40 --test 40 --min-len 3 --max-len 8 --vocab 12 --seed 3");
-  REQUIRE(d.code == 0);
-  std::ofstream(w / "cfg.yaml") << "name: e2e-copy\n"
-                                   "data:\n"
-                                   "  train: {src: " << (w / "data/train.src").string() << ", tgt: " << (w / "data/train.tgt").string() << "}\n"
-                                   "  dev: {src: " << (w / "data/dev.src").string() << ", tgt: " << (w / "data/dev.tgt").string() << "}\n"
-                                   "  max_len: 20\n"
-                                   "tokenizer: {type: word, vocab_size: 64}\n"
-                                   "model: {arch: transformer, d_model: 32, heads: 2, ffn: 64, enc_layers: 1, dec_layers: 1, dropout: 0.0}\n"
-                                   "train: {max_steps: 300, validate_every: 100, save_every: 100, log_every: 50, batch_tokens: 600,\n"
-                                   "        lr: 0.003, schedule: constant, warmup: 20, label_smoothing: 0.0, seed: 5}\n"
-                                   "decode: {beam_size: 3, batch_size: 16}\n"
-                                   "output: " << (w / "model").string() << "\n";
-  auto t = run_nmt("--threads 2 train -c " + (w / "cfg.yaml").string());
-  INFO(t.out);
-  REQUIRE(t.code == 0);
-  std::ofstream(w / "model.ready") << stamp;
-  ::flock(lock, LOCK_UN);
-  ::close(lock);
-  model = w / "model";
-  return model;
-}
-
-}  // namespace
 
 TEST_CASE("train writes a self-contained model directory; info reads it", "[e2e]") {
   const fs::path& m = trained_model();

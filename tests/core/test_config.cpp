@@ -213,4 +213,15 @@ TEST_CASE("language codes are optional and round-trip", "[config]") {
   CHECK(c.data.tgt_lang == "en");
   CHECK(nmt::parse_config_text(nmt::to_yaml(c), "x").data.tgt_lang == "en");
   CHECK(nmt::load_config(write_tmp(kValid)).data.src_lang.empty());
+  CHECK(nmt::load_config(write_tmp(kValid), {"data.src_lang=es", "data.tgt_lang=pt-BR"}).data.tgt_lang == "pt-BR");
+}
+
+TEST_CASE("language codes are BCP 47-like and set together", "[config]") {
+  CHECK_THAT(error_of(kValid, {"data.src_lang=es"}), Contains("data.tgt_lang: set both src_lang and tgt_lang"));
+  for (const char* bad : {"e", "spanish", "es_ES", "es-", "1a"})
+    CHECK_THAT(error_of(kValid, {std::string("data.src_lang=") + bad, "data.tgt_lang=en"}),
+               Contains("data.src_lang: expected a language code"));
+  nmt::Config bible = nmt::load_config(std::string(NMT_SOURCE_DIR) + "/configs/bible-es-en/transformer.yaml");
+  CHECK(bible.data.src_lang == "es");
+  CHECK(bible.data.tgt_lang == "en");
 }

@@ -1,5 +1,8 @@
 #include "nmt/config/config.h"
 
+#include <algorithm>
+#include <cctype>
+
 #include "nmt/config/field_table.h"
 #include "nmt/config/yaml_reader.h"
 #include "nmt/util/error.h"
@@ -142,6 +145,7 @@ DataConfig read_data(Reader r) {
   if (r.has("test")) d.test = read_pair(r.child("test"));
   else r.child("test", /*required=*/false);  // registers "test" as a valid key
   data_fields().read(r, d);
+  report(r, check(d));
   r.done();
   return d;
 }
@@ -263,6 +267,39 @@ Config read_with_overrides(YAML::Node root, const std::string& origin, const std
 }
 
 }  // namespace
+
+namespace {
+
+// 2-3 letters, then optional "-subtag"s of 1-8 letters or digits ("en", "pt-BR", "zh-Hant").
+bool language_code(const std::string& v) {
+  std::vector<std::string> parts(1);
+  for (char c : v) {
+    if (c == '-') parts.emplace_back();
+    else parts.back().push_back(c);
+  }
+  auto all = [](const std::string& p, int (*pred)(int)) {
+    return std::all_of(p.begin(), p.end(), [&](char c) { return pred(static_cast<unsigned char>(c)) != 0; });
+  };
+  bool ok = parts[0].size() >= 2 && parts[0].size() <= 3 && all(parts[0], std::isalpha);
+  for (size_t i = 1; i < parts.size(); ++i)
+    ok = ok && !parts[i].empty() && parts[i].size() <= 8 && all(parts[i], std::isalnum);
+  return ok;
+}
+
+}  // namespace
+
+OptionProblems check(const DataConfig& d) {
+  OptionProblems p;
+  auto code = [&p](const char* key, const std::string& v) {
+    if (!v.empty() && !language_code(v))
+      p.push_back({key, "expected a language code like en, es or pt-BR, got \"" + v + "\""});
+  };
+  code("src_lang", d.src_lang);
+  code("tgt_lang", d.tgt_lang);
+  if (d.src_lang.empty() != d.tgt_lang.empty())
+    p.push_back({d.src_lang.empty() ? "src_lang" : "tgt_lang", "set both src_lang and tgt_lang, or neither"});
+  return p;
+}
 
 OptionProblems check(const TrainConfig& t) {
   OptionProblems p;

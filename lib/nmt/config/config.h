@@ -25,6 +25,10 @@ struct DataConfig {
   double max_len_ratio = 3.0;   // ... and pairs whose length ratio exceeds this
 };
 
+// src_lang/tgt_lang: language codes as in BCP 47 ("en", "pt-BR", "zh-Hant"), set together or
+// not at all.
+OptionProblems check(const DataConfig& d);
+
 enum class TokenizerType { SentencePiece, Word };  // word: whitespace-split symbols
 enum class SpmModelType { Unigram, BPE };
 template <>

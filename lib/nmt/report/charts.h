@@ -64,6 +64,10 @@ struct HeatmapData {
   std::vector<std::vector<float>> weights;    // [T][S], each in 0..1
 };
 
+// The heatmap colour scale: weights 0, 0.25, 0.5, 0.75 and 1 get these RGB colours (white →
+// dark blue), linear in RGB between them. nmt serve's page draws with the same scale.
+const std::vector<std::vector<int>>& heatmap_color_stops();
+
 // Cells shaded white → dark blue by weight, rotated source labels on top, target labels on
 // the left, a colour scale on the right. Cell size adapts so ~100×100 tokens still fit.
 std::string heatmap_svg(const HeatmapData& heatmap);

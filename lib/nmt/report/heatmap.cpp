@@ -12,8 +12,7 @@ namespace {
 
 // Sequential white → dark blue scale (five stops, linear in RGB between them).
 std::string shade(double w) {
-  static const double stops[5][3] = {
-      {247, 251, 255}, {198, 219, 239}, {107, 174, 214}, {33, 113, 181}, {8, 48, 107}};
+  const auto& stops = heatmap_color_stops();
   if (!std::isfinite(w)) return "#dddddd";
   w = std::clamp(w, 0.0, 1.0) * 4.0;
   int i = std::min(3, static_cast<int>(w));
@@ -138,6 +137,12 @@ void draw_scale(Svg& svg, const HeatmapLayout& l) {
 }
 
 }  // namespace
+
+const std::vector<std::vector<int>>& heatmap_color_stops() {
+  static const std::vector<std::vector<int>> stops{
+      {247, 251, 255}, {198, 219, 239}, {107, 174, 214}, {33, 113, 181}, {8, 48, 107}};
+  return stops;
+}
 
 std::string heatmap_svg(const HeatmapData& h) {
   const HeatmapLayout l = layout_of(h);

@@ -8,7 +8,7 @@ namespace nmt {
 Json parse_json(const std::string& text, const std::string& origin) {
   try {
     return Json::parse(text);
-  } catch (const Json::parse_error& e) {
+  } catch (const Json::exception& e) {  // parse_error, and out_of_range for a number too large (1e999)
     throw IoError(origin + ": malformed JSON: " + e.what());
   }
 }

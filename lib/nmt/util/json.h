@@ -9,7 +9,8 @@ namespace nmt {
 
 using Json = nlohmann::ordered_json;
 
-// Parses `text`; a syntax error becomes an IoError naming `origin` (a file, "path:line", ...).
+// Parses `text`; a syntax error or a number out of range (1e999) becomes an IoError naming `origin`
+// (a file, "path:line", ...).
 Json parse_json(const std::string& text, const std::string& origin);
 
 // The whole file parsed. Throws IoError naming the path when it is missing or malformed.

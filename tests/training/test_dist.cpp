@@ -76,7 +76,7 @@ std::vector<nmt::Json> train_records(const fs::path& model) {
 
 }  // namespace
 
-TEST_CASE("dist: 2 ranks x batch B give the parameters of 1 rank x the same 2B batch", "[training][dist]") {
+TEST_CASE("dist: 2 ranks x batch B give the parameters of 1 rank x the same 2B batch", "[training][dist][e2e]") {
   nmt_test::TempDir dir("dist-equiv");
   const std::string data = nmt_test::write_toy_data(dir, 400);
   // No dropout (the ranks draw their own masks); 6 steps; a save at the end only.
@@ -109,7 +109,7 @@ TEST_CASE("dist: 2 ranks x batch B give the parameters of 1 rank x the same 2B b
   CHECK(names(dir.path / "two") == names(dir.path / "one"));
 }
 
-TEST_CASE("dist: a two-process run learns to reverse, and its model directory translates", "[training][dist]") {
+TEST_CASE("dist: a two-process run learns to reverse, and its model directory translates", "[training][dist][e2e]") {
   nmt_test::TempDir dir("dist-learn");
   const std::string data = nmt_test::write_toy_data(dir, 1000);
   const fs::path cfg = write_config(dir, "model", data);
@@ -142,7 +142,7 @@ TEST_CASE("dist: a two-process run learns to reverse, and its model directory tr
 }
 
 TEST_CASE("dist: when a worker dies the other exits non-zero, naming it; the checkpoint stays loadable",
-          "[training][dist]") {
+          "[training][dist][e2e]") {
   nmt_test::TempDir dir("dist-kill");
   const std::string data = nmt_test::write_toy_data(dir, 400);
   const fs::path cfg = write_config(dir, "model", data);
@@ -200,7 +200,7 @@ echo "rc=$rc ms=$(( (t1 - t0) / 1000000 ))"
   CHECK(std::stol(lonely.substr(lonely.find("ms=") + 3)) < 30000);
 }
 
-TEST_CASE("dist: a resumed two-process run continues its steps, losses and LR curve exactly", "[training][dist]") {
+TEST_CASE("dist: a resumed two-process run continues its steps, losses and LR curve exactly", "[training][dist][e2e]") {
   nmt_test::TempDir dir("dist-resume");
   const std::string data = nmt_test::write_toy_data(dir, 400);
   // Dropout on: resume must restore every rank's own random stream. Noam: a curved LR.

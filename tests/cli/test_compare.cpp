@@ -12,15 +12,10 @@
 using Catch::Matchers::Contains;
 using nmt_test::run_nmt;
 namespace fs = std::filesystem;
+using nmt_test::slurp;
 
 namespace {
 
-std::string slurp(const fs::path& p) {
-  std::ifstream f(p);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
 
 void write_config(const fs::path& w, const std::string& arch, const std::string& model_keys) {
   std::ofstream(w / (arch + ".yaml"))

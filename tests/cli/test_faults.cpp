@@ -20,6 +20,7 @@
 
 using Catch::Matchers::Contains;
 namespace fs = std::filesystem;
+using nmt_test::slurp;
 
 namespace {
 
@@ -35,13 +36,6 @@ struct Dir {
     fs::remove_all(path, ec);
   }
 };
-
-std::string slurp(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
 
 size_t count_lines(const std::string& s) { return static_cast<size_t>(std::count(s.begin(), s.end(), '\n')); }
 

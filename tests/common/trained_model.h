@@ -24,13 +24,6 @@ namespace e2e_fs = std::filesystem;
 
 inline e2e_fs::path work_dir() { return e2e_fs::temp_directory_path() / "nmt_test_e2e"; }
 
-inline std::string slurp(const e2e_fs::path& p) {
-  std::ifstream f(p);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
 inline size_t count_lines(const std::string& s) { return static_cast<size_t>(std::count(s.begin(), s.end(), '\n')); }
 
 // Runs a bash script (written to a file, so any quoting inside works).

@@ -108,6 +108,7 @@ class Chromium {
   }
 
   // Polls `expression` until it is true; false after `seconds`.
+  // `expression` must not throw while the page is still loading (use document.body?.x).
   bool wait_until(const std::string& session, const std::string& expression, int seconds = 60) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
     while (std::chrono::steady_clock::now() < deadline) {

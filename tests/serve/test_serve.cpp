@@ -495,7 +495,7 @@ TEST_CASE("serve: the web page in headless chromium translates typed text and dr
   } catch (const std::exception& e) {
     FAIL(e.what() << "\n" << read_text(dir / "chromium.log"));
   }
-  REQUIRE(browser.wait_until(page, "document.body.dataset.state === 'ready'"));
+  REQUIRE(browser.wait_until(page, "document.body?.dataset.state === 'ready'"));
   CHECK_THAT(browser.eval(page, "document.getElementById('facts').textContent").get<std::string>(),
              Contains(facts["arch"].get<std::string>()));
 
@@ -507,7 +507,7 @@ TEST_CASE("serve: the web page in headless chromium translates typed text and dr
   for (const char* type : {"mousePressed", "mouseReleased"})
     browser.call("Input.dispatchMouseEvent",
                  {{"type", type}, {"x", box[0]}, {"y", box[1]}, {"button", "left"}, {"clickCount", 1}}, page);
-  REQUIRE(browser.wait_until(page, "document.body.dataset.state === 'done' || document.body.dataset.state === 'error'"));
+  REQUIRE(browser.wait_until(page, "document.body?.dataset.state === 'done' || document.body?.dataset.state === 'error'"));
   INFO(browser.eval(page, "document.getElementById('status').textContent"));
   REQUIRE(browser.eval(page, "document.body.dataset.state") == "done");
   CHECK(browser.eval(page, "document.getElementById('out').textContent") == expected.at(0));

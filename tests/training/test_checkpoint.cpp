@@ -30,13 +30,6 @@ struct TinyImpl : torch::nn::Module {
 };
 TORCH_MODULE(Tiny);
 
-std::string slurp(const std::string& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // Serialized weights in which every parameter and buffer equals `v` (a big file).
 std::string weights_bytes(float v) {
   torch::nn::Sequential m(torch::nn::Linear(256, 512), torch::nn::Linear(512, 256));
@@ -55,7 +48,7 @@ TEST_CASE("write_file_atomic replaces the file and leaves no temp files", "[trai
   std::string p = (dir.path / "x.txt").string();
   nmt::write_file_atomic(p, "first");
   nmt::write_file_atomic(p, "second");
-  CHECK(slurp(p) == "second");
+  CHECK(nmt::read_file(p) == "second");
   int files = 0;
   for (auto& e : fs::directory_iterator(dir.path)) (void)e, ++files;
   CHECK(files == 1);

@@ -12,18 +12,13 @@
 using Catch::Matchers::Contains;
 using nmt_test::run_nmt;
 namespace fs = std::filesystem;
+using nmt_test::slurp;
 
 namespace {
 // The tests run the real binary; a missing one is a failure, never a silent pass.
 void require_binary() {
   INFO("nmt binary " << NMT_BINARY);
   REQUIRE(fs::exists(NMT_BINARY));
-}
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 }  // namespace
 

@@ -18,15 +18,10 @@
 using Catch::Matchers::Contains;
 using nmt_test::run_nmt;
 namespace fs = std::filesystem;
+using nmt_test::slurp;
 
 namespace {
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // Runs a bash script (from a file, so quoting inside is free) and returns its output.
 std::string bash(const nmt_test::TempDir& dir, const std::string& name, const std::string& script) {

@@ -39,21 +39,10 @@ kill -TERM "$pid"
 rc=0; wait "$pid" || rc=$?
 lines=$(wc -l < "$OUT/translations.txt")
 
-awk -F, -v rc="$rc" -v lines="$lines" -v src_lines="$(wc -l < "$SRC")" '
-  NR == 1 { next }
-  { t[++n] = $1; r[n] = $2 / 1024 }
-  function slope(from,   i, k, st, sr, stt, str) {
-    k = 0; st = sr = stt = str = 0
-    for (i = 1; i <= n; i++) if (t[i] >= from) { k++; st += t[i]; sr += r[i]; stt += t[i]*t[i]; str += t[i]*r[i] }
-    if (k < 2 || k * stt == st * st) return 0
-    return (k * str - st * sr) / (k * stt - st * st) * 3600
-  }
-  END {
-    max = r[1]; for (i = 2; i <= n; i++) if (r[i] > max) max = r[i]
-    printf "samples %d over %d s (every %s s)\n", n, t[n], t[2] - t[1]
-    printf "rss first %.1f MiB, last %.1f MiB, max %.1f MiB\n", r[1], r[n], max
-    printf "slope %.2f MiB/hour over the whole run, %.2f MiB/hour after the first 60 s\n", slope(0), slope(60)
-    printf "lines translated %d (%.1f passes over the %d-line input); exit code after SIGTERM %d\n",
-           lines, lines / src_lines, src_lines, rc
-  }' "$OUT/rss.csv" | tee "$OUT/summary.txt"
+{
+  awk -f bench/rss_trend.awk "$OUT/rss.csv"
+  src_lines=$(wc -l < "$SRC")
+  awk -v l="$lines" -v s="$src_lines" -v rc="$rc" 'BEGIN {
+    printf "lines translated %d (%.1f passes over the %d-line input); exit code after SIGTERM %d\n", l, l / s, s, rc }'
+} | tee "$OUT/summary.txt"
 grep -q "interrupted by SIGTERM" "$OUT/stderr.txt" && echo "stderr: $(grep 'interrupted by SIGTERM' "$OUT/stderr.txt")"

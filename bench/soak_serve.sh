@@ -24,14 +24,15 @@ mkdir -p "$OUT"
 "$BENCH" --model "$MODEL" --src "$SRC" --clients "$CLIENTS" --seconds "$DURATION" --warmup 0 \
   --threads "${THREADS:-2}" > "$OUT/bench.txt" 2>&1 &
 bench=$!
-# The server is bench_serve's child running `serve`.
+# The server is bench_serve's child running `serve` (it starts after bench_serve has timed
+# `nmt translate` on the same sentences, its reference).
 server=""
-for _ in $(seq 1 300); do
+while kill -0 "$bench" 2>/dev/null; do
   server=$(pgrep -P "$bench" -f " serve " | head -1 || true)
   [ -n "$server" ] && break
   sleep 0.2
 done
-[ -n "$server" ] || { echo "soak: the server did not start (see $OUT/bench.txt)" >&2; kill "$bench" 2>/dev/null; exit 1; }
+[ -n "$server" ] || { echo "soak: the server did not start (see $OUT/bench.txt)" >&2; exit 1; }
 echo "seconds,rss_kib" > "$OUT/rss.csv"
 t0=$(date +%s)
 while rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$server/status" 2>/dev/null) && [ -n "$rss" ]; do

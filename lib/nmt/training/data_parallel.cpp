@@ -104,16 +104,16 @@ void DataParallel::attach(torch::nn::Module& model, const std::vector<torch::Ten
 
 std::pair<CheckpointFile, CheckpointFile> DataParallel::resume_files(const fs::path& out) {
   const std::string last = (out / "last.pt").string(), state = (out / "train_state.pt").string();
-  std::string weights, train_state;
-  if (main()) {  // checked here, so that a damaged file is named by the rank that read it
-    CheckpointFile w = read_checkpoint(last);
-    check_weights_dependencies(w);
-    weights = std::move(w.bytes);
-    train_state = read_checkpoint(state).bytes;
+  CheckpointFile weights{last, {}}, train_state{state, {}};
+  if (main()) {  // read and checked once, here, so that a damaged file is named by the rank that read it
+    weights = read_checkpoint(last);
+    check_weights_dependencies(weights);
+    train_state = read_checkpoint(state);
   }
-  dist_.broadcast_bytes(weights, "sending last.pt to every rank");
-  dist_.broadcast_bytes(train_state, "sending train_state.pt to every rank");
-  return {checkpoint_from_bytes(std::move(weights), last), checkpoint_from_bytes(std::move(train_state), state)};
+  dist_.broadcast_bytes(weights.bytes, "sending last.pt to every rank");
+  dist_.broadcast_bytes(train_state.bytes, "sending train_state.pt to every rank");
+  if (main()) return {std::move(weights), std::move(train_state)};
+  return {checkpoint_from_bytes(std::move(weights.bytes), last), checkpoint_from_bytes(std::move(train_state.bytes), state)};
 }
 
 void DataParallel::check_and_pick_rng(TrainState& st, const std::string& dir) const {

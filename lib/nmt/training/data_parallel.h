@@ -60,7 +60,7 @@ class DataParallel {
   void attach(torch::nn::Module& model, const std::vector<torch::Tensor>& params, bool resuming, int64_t seed);
 
   // Resume: rank 0 reads last.pt and train_state.pt and sends their bytes to every rank.
-  // Returns the two files, verified (checkpoint_from_bytes) on every rank.
+  // Returns the two files, verified once on every rank (rank 0 as it reads them).
   std::pair<CheckpointFile, CheckpointFile> resume_files(const std::filesystem::path& out);
   // Picks this rank's RNG state out of a loaded state; throws UsageError if the state was
   // written by a run of another world size.

@@ -82,7 +82,9 @@ void Trainer::prepare_directory() {
 
 void Trainer::setup_data() {
   torch::manual_seed(static_cast<uint64_t>(tc_.seed));
-  if (opt_.resume && writes()) {  // a damaged last.pt or tokenizer file is reported before anything is loaded
+  // A damaged last.pt or tokenizer file is reported before anything is loaded (data-parallel:
+  // DataParallel::resume_files reads and checks it on rank 0).
+  if (opt_.resume && !dp_) {
     resume_weights_ = std::make_unique<CheckpointFile>(read_checkpoint((out_ / "last.pt").string()));
     check_weights_dependencies(*resume_weights_);
   }

@@ -4,6 +4,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <string>
+#include <unistd.h>
 
 #include "cli/run.h"
 
@@ -60,7 +62,7 @@ TEST_CASE("asking for CUDA without CUDA is a clear error, not a crash", "[cli]")
 }
 
 TEST_CASE("a malformed config gives a precise message and exit code 2", "[cli]") {
-  fs::path dir = fs::temp_directory_path() / "nmt_test_cli";
+  fs::path dir = fs::temp_directory_path() / ("nmt_test_cli_" + std::to_string(::getpid()));
   fs::create_directories(dir);
   fs::path cfg = dir / "bad.yaml";
   std::ofstream(cfg) << "name: x\ndata:\n  train: {src: a, tgt: b}\n  dev: {src: a, tgt: b}\n"

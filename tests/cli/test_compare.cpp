@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <string>
+#include <unistd.h>
 #include <sstream>
 
 #include "cli/run.h"
@@ -35,7 +37,7 @@ void write_config(const fs::path& w, const std::string& arch, const std::string&
 }  // namespace
 
 TEST_CASE("compare trains three models and writes a complete report", "[e2e][compare]") {
-  fs::path w = fs::temp_directory_path() / "nmt_test_compare";
+  fs::path w = fs::temp_directory_path() / ("nmt_test_compare_" + std::to_string(::getpid()));
   fs::remove_all(w);
   fs::create_directories(w);
   auto d = run_nmt("data synthetic --task reverse --out " + (w / "data").string() +

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <string>
+#include <unistd.h>
 
 #include "nmt/config/config.h"
 #include "nmt/util/error.h"
@@ -32,7 +34,7 @@ output: models/demo
 )";
 
 std::string write_tmp(const std::string& text, const std::string& name = "cfg.yaml") {
-  fs::path dir = fs::temp_directory_path() / "nmt_test_config";
+  fs::path dir = fs::temp_directory_path() / (std::string("nmt_test_config_") + std::to_string(::getpid()));  // ctest runs cases in parallel processes
   fs::create_directories(dir);
   fs::path p = dir / name;
   std::ofstream(p) << text;

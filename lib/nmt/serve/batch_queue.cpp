@@ -208,11 +208,12 @@ void BatchQueue::decode(size_t model, std::vector<Job>& batch) {
     for (auto& j : batch) j.request->fail(std::string("decoding failed: ") + e.what());
     return;
   }
-  for (size_t i = 0; i < batch.size(); ++i) batch[i].request->finish(batch[i].index, std::move(results[i]));
+  // Counted before the replies go out: a client that reads /metrics after its answer sees it.
   if (metrics_) {
     metrics_->batch(static_cast<int64_t>(batch.size()), longest * static_cast<int64_t>(batch.size()));
     metrics_->decoded(m.name, static_cast<int64_t>(batch.size()), src_tokens, tgt_tokens);
   }
+  for (size_t i = 0; i < batch.size(); ++i) batch[i].request->finish(batch[i].index, std::move(results[i]));
 }
 
 }  // namespace nmt::serve

@@ -23,7 +23,7 @@ using nmt_test::trained_model;
 using nmt_test::work_dir;
 namespace fs = std::filesystem;
 
-TEST_CASE("train writes a self-contained model directory; info reads it", "[e2e]") {
+TEST_CASE("train writes a self-contained model directory, info reads it", "[e2e]") {
   const fs::path& m = trained_model();
   for (const char* f : {"config.yaml", "best.pt", "last.pt", "train_state.pt", "metrics.jsonl", "train.log"})
     CHECK(fs::exists(m / f));

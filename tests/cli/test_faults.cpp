@@ -119,7 +119,7 @@ TEST_CASE("SIGTERM during translate: every translated line is written, exit 143"
   }
 }
 
-TEST_CASE("nmt train under a file size limit exits 1 naming the file; --resume continues", "[cli][faults]") {
+TEST_CASE("nmt train under a file size limit exits 1 naming the file, --resume continues", "[cli][faults]") {
   Dir d("ulimit");
   train_tiny_model(d.path);
   const auto before = slurp(d.path / "model/last.pt");

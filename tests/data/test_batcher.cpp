@@ -85,7 +85,7 @@ TEST_CASE("batches bucket similar lengths", "[batcher]") {
   REQUIRE(static_cast<double>(real) / static_cast<double>(padded) > 0.9);
 }
 
-TEST_CASE("same seed same batches; different epochs and seeds differ; seek reproduces", "[batcher]") {
+TEST_CASE("same seed same batches, different epochs and seeds differ, seek reproduces", "[batcher]") {
   auto c = random_corpus(1000, 11);
   nmt::Batcher a(c, 150, 9), b(c, 150, 9), other(c, 150, 10);
   REQUIRE(a.plan() == b.plan());

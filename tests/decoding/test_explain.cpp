@@ -105,7 +105,7 @@ TEST_CASE("explain JSON: scaled = scores / sqrt(d_k), weights = softmax(scaled) 
   }
 }
 
-TEST_CASE("explain text walks through one step; the rnn has nothing to weigh", "[explain]") {
+TEST_CASE("explain text walks through one step, the rnn has nothing to weigh", "[explain]") {
   torch::NoGradGuard no_grad;
   LoadedModel tf = tiny_loaded(test::tiny_transformer(NormPosition::Pre));
   ExplainRequest r;

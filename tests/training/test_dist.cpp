@@ -136,7 +136,7 @@ TEST_CASE("dist: a two-process run learns to reverse, and its model directory tr
   CHECK(exact >= 18);  // 20 of 20 when measured
 }
 
-TEST_CASE("dist: when a worker dies the other exits non-zero, naming it; the checkpoint stays loadable",
+TEST_CASE("dist: when a worker dies the other exits non-zero, naming it, the checkpoint stays loadable",
           "[training][dist][e2e]") {
   nmt_test::TempDir dir("dist-kill");
   const std::string data = nmt_test::write_toy_data(dir, 400);

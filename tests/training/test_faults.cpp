@@ -129,7 +129,7 @@ void copy_dir(const fs::path& from, const fs::path& to) {
 
 }  // namespace
 
-TEST_CASE("a checkpoint write past the file size limit stops training; the previous save resumes",
+TEST_CASE("a checkpoint write past the file size limit stops training, the previous save resumes",
           "[training][faults]") {
   torch::set_num_threads(2);
   TempDir dir("fsize");
@@ -159,7 +159,7 @@ TEST_CASE("a checkpoint write past the file size limit stops training; the previ
   CHECK(r.steps_this_run == 4);
 }
 
-TEST_CASE("a full disk (tmpfs) during a checkpoint stops training; the previous save resumes", "[training][faults]") {
+TEST_CASE("a full disk (tmpfs) during a checkpoint stops training, the previous save resumes", "[training][faults]") {
   torch::set_num_threads(2);
   TempDir dir("enospc");
   const std::string data = nmt_test::write_toy_data(dir, 200);
@@ -289,7 +289,7 @@ TEST_CASE("damaged model files are errors naming the file, never a different mod
   for (const auto& rec : nmt::read_metrics_log((out / "metrics.jsonl").string())) CHECK(rec.at("step").is_number());
 }
 
-TEST_CASE("a read-only model directory: training fails at once naming the file; loading works", "[training][faults]") {
+TEST_CASE("a read-only model directory: training fails at once naming the file, loading works", "[training][faults]") {
   torch::set_num_threads(2);
   TempDir dir("readonly");
   const std::string data = nmt_test::write_toy_data(dir, 200);

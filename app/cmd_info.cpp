@@ -41,6 +41,15 @@ void print_info(const std::string& dir) {
     std::cout << "parameters: unknown (" << e.what() << ")\n";
   }
 
+  if (fs::exists(d / kAverageRecordFile)) {  // written by nmt average
+    const Json avg = read_json_file((d / kAverageRecordFile).string());
+    std::cout << "averaged: best.pt is the mean of " << avg.value("k", 0) << " checkpoints (" << avg.value("method", "?")
+              << "):\n";
+    if (avg.contains("checkpoints") && avg["checkpoints"].is_array())
+      for (const auto& c : avg["checkpoints"])
+        if (c.is_object()) std::cout << "  " << c.value("path", "?") << "\n";
+  }
+
   std::cout << "\ntraining state:\n";
   if (fs::exists(d / "train_state.json")) {
     const Json st = read_json_file((d / "train_state.json").string());

@@ -56,7 +56,8 @@ void print_info(const std::string& dir) {
     for (const auto& [key, value] : st.items())
       std::cout << fmt::format("  {:<16} {}\n", key, value.is_string() ? value.get<std::string>() : value.dump());
   } else {
-    std::cout << "  (none: not trained yet)\n";
+    std::cout << (fs::exists(d / kAverageRecordFile) ? "  (none: averaged weights, for inference)\n"
+                                                     : "  (none: not trained yet)\n");
   }
 
   std::cout << "\nfiles:\n";

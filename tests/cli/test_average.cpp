@@ -29,11 +29,16 @@ fs::path scratch(const std::string& tag) {
   return d;
 }
 
+// The translations of `src` (the output file only, not the log).
 std::string translate_file(const std::string& models, const fs::path& src) {
-  auto r = run_nmt("--threads 1 translate " + models + " -i " + src.string());
+  static int calls = 0;
+  const fs::path out = work_dir() / ("avg-out-" + std::to_string(::getpid()) + "-" + std::to_string(++calls));
+  auto r = run_nmt("--threads 1 translate " + models + " -i " + src.string() + " -o " + out.string());
   INFO(models << "\n" << r.out);
   REQUIRE(r.code == 0);
-  return r.out;
+  std::string text = slurp(out);
+  fs::remove(out);
+  return text;
 }
 
 }  // namespace

@@ -166,7 +166,8 @@ TEST_CASE("ensemble: step scores are the weighted mean of the members' log-proba
   CHECK(ens->step(torch::full({3}, 5, torch::kLong), state).logits.size(0) == 3);
 
   // Teacher forcing gives what step() gives, position by position.
-  const torch::Tensor tgt_in = torch::tensor({{nmt::kBosId, 7, 8, 9}, {nmt::kBosId, 10, 11, 12}}, torch::kLong);
+  const int bos = static_cast<int>(nmt::kBosId);
+  const torch::Tensor tgt_in = torch::tensor({{bos, 7, 8, 9}, {bos, 10, 11, 12}}, torch::kLong);  // [2, 4]
   auto [src2, mask2] = nmt_test::make_batch({kSents[0], kSents[3]});
   const torch::Tensor full = ens->forward(src2, mask2, tgt_in);  // [2, 4, V]
   auto s2 = ens->start(ens->encode(src2, mask2));

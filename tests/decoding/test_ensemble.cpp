@@ -98,7 +98,7 @@ TEST_CASE("ensemble: a model with itself gives the model's outputs", "[decoding]
   }
 }
 
-TEST_CASE("ensemble: mixed architectures; member order and batch do not change the output",
+TEST_CASE("ensemble: mixed architectures, member order and batch do not change the output",
           "[decoding][ensemble][batch]") {
   Seq2Seq t = tiny(nmt::test::tiny_transformer(), 1), b = tiny(nmt::test::tiny_bahdanau(), 2),
           r = tiny(nmt::test::tiny_rnn(), 3);
@@ -128,7 +128,7 @@ TEST_CASE("ensemble: mixed architectures; member order and batch do not change t
   }
 }
 
-TEST_CASE("ensemble: step scores are the weighted mean of the members' log-probabilities; forward agrees",
+TEST_CASE("ensemble: step scores are the weighted mean of the members' log-probabilities and forward agrees",
           "[decoding][ensemble]") {
   torch::NoGradGuard no_grad;
   Seq2Seq t = tiny(nmt::test::tiny_transformer(), 4), b = tiny(nmt::test::tiny_bahdanau(), 5);
@@ -181,7 +181,7 @@ TEST_CASE("ensemble: step scores are the weighted mean of the members' log-proba
   CHECK((tr.logits - full[0]).abs().max().item<double>() < 1e-4);
 }
 
-TEST_CASE("ensemble: members must share the target vocabulary; weights are checked", "[decoding][ensemble]") {
+TEST_CASE("ensemble: members must share the target vocabulary, and weights are checked", "[decoding][ensemble]") {
   Seq2Seq a = tiny(nmt::test::tiny_rnn(), 1);
   Seq2Seq other = tiny(nmt::test::tiny_bahdanau(), 2, 31);
   CHECK_THROWS_WITH(EnsembleImpl({a, other}), Catch::Matchers::Contains("must share the target vocabulary") &&

@@ -57,7 +57,7 @@ const std::vector<std::string> kLines{"a1 a2 a3", "a4 a5 a6 a7", "a0 a1 a2 a3 a4
 
 }  // namespace
 
-TEST_CASE("keep_checkpoints keeps the newest K step checkpoints; a resumed run drops newer ones",
+TEST_CASE("keep_checkpoints keeps the newest K step checkpoints, and a resumed run drops newer ones",
           "[training][average]") {
   torch::set_num_threads(2);
   TempDir dir("keep");

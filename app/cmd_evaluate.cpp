@@ -16,7 +16,8 @@ namespace nmt::cli {
 
 void add_evaluate(CLI::App& app, GlobalOptions& g) {
   struct Opts {
-    std::string model_dir, src, hyp_out, weights = "best";
+    ModelOptions model;  // -m (repeated: an ensemble), --weights, --checkpoint
+    std::string src, hyp_out;
     std::vector<std::string> refs;
     int64_t beam_size = 0, batch_size = 0;
     double length_penalty = -1;
@@ -25,11 +26,9 @@ void add_evaluate(CLI::App& app, GlobalOptions& g) {
   auto o = std::make_shared<Opts>();
   auto* sub = app.add_subcommand("evaluate", "Translate a source file and score it against references: "
                                              "BLEU, chrF, the sacreBLEU signature, and speed");
-  sub->add_option("-m,--model", o->model_dir, "Model directory")->required();
+  add_model_options(sub, o->model);
   sub->add_option("--src", o->src, "Source sentences, one per line")->required();
   sub->add_option("--ref", o->refs, "Reference file (repeat for multiple references)")->required();
-  sub->add_option("--weights", o->weights, "Which weights: best or last")
-      ->check(CLI::IsMember({"best", "last"}))->capture_default_str();
   sub->add_option("-k,--beam-size", o->beam_size, "Beam size, 1 = greedy (default: the model's decode.beam_size, 5)")
       ->check(CLI::PositiveNumber);
   sub->add_option("-b,--batch-size", o->batch_size, "Sentences per batch (default: the model's decode.batch_size)");
@@ -41,7 +40,7 @@ void add_evaluate(CLI::App& app, GlobalOptions& g) {
     torch::Device device = apply_globals(g);
     std::vector<std::string> src = read_lines(o->src);
     const auto refs = read_references(o->refs, o->src, src.size());
-    LoadedModel lm = load_model_dir(o->model_dir, device, o->weights);
+    LoadedModel lm = load_models(o->model, device);
     SearchOptions so = search_options(lm.config.decode);
     if (o->beam_size > 0) so.beam_size = o->beam_size;
     so.nbest = 1;

@@ -33,7 +33,7 @@ void add_explain(CLI::App& app, GlobalOptions& g) {
       ->capture_default_str();
   sub->add_option("--dims", o->request.dims, "How many dimensions of each vector to show")
       ->check(CLI::PositiveNumber)->capture_default_str();
-  sub->add_option("--weights", o->weights, "Which weights: best or last")
+  sub->add_option("--checkpoint,--weights", o->weights, "Which weights: best or last")
       ->check(CLI::IsMember({"best", "last"}))->capture_default_str();
   sub->add_flag("--json", o->json, "Print the same numbers as JSON instead of text");
   sub->add_option("--html", o->html, "Also write a self-contained HTML page with the walk-through and heatmaps");

@@ -41,13 +41,23 @@ void print_info(const std::string& dir) {
     std::cout << "parameters: unknown (" << e.what() << ")\n";
   }
 
+  if (fs::exists(d / kAverageRecordFile)) {  // written by nmt average
+    const Json avg = read_json_file((d / kAverageRecordFile).string());
+    std::cout << "averaged: best.pt is the mean of " << avg.value("k", 0) << " checkpoints (" << avg.value("method", "?")
+              << "):\n";
+    if (avg.contains("checkpoints") && avg["checkpoints"].is_array())
+      for (const auto& c : avg["checkpoints"])
+        if (c.is_object()) std::cout << "  " << c.value("path", "?") << "\n";
+  }
+
   std::cout << "\ntraining state:\n";
   if (fs::exists(d / "train_state.json")) {
     const Json st = read_json_file((d / "train_state.json").string());
     for (const auto& [key, value] : st.items())
       std::cout << fmt::format("  {:<16} {}\n", key, value.is_string() ? value.get<std::string>() : value.dump());
   } else {
-    std::cout << "  (none: not trained yet)\n";
+    std::cout << (fs::exists(d / kAverageRecordFile) ? "  (none: averaged weights, for inference)\n"
+                                                     : "  (none: not trained yet)\n");
   }
 
   std::cout << "\nfiles:\n";

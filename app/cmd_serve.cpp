@@ -80,7 +80,7 @@ void add_serve(CLI::App& app, GlobalOptions& g) {
                   "Model directory; repeat for several models, one per language pair (data.src_lang/tgt_lang "
                   "in its config.yaml)")
       ->required();
-  sub->add_option("--weights", a->weights, "Which weights: best or last")
+  sub->add_option("--checkpoint,--weights", a->weights, "Which weights: best or last")
       ->check(CLI::IsMember({"best", "last"}))->capture_default_str();
   sub->add_option("--host", a->host, "Address to listen on (0.0.0.0: every interface)")->capture_default_str();
   sub->add_option("--port", a->port, "Port to listen on; 0 picks a free one (logged)")

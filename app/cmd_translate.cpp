@@ -23,8 +23,7 @@ namespace nmt::cli {
 namespace {
 
 struct TranslateOptions {
-  std::string model_dir;
-  std::string weights = "best";
+  ModelOptions model;  // -m (repeated: an ensemble), --weights, --checkpoint
   int64_t beam_size = 0;  // 0: the model's decode.beam_size
   int64_t nbest = 0;      // 0: the model's decode.nbest
   int64_t batch_size = 0;  // 0 = the model's decode.batch_size
@@ -125,9 +124,7 @@ void add_translate(CLI::App& app, GlobalOptions& g) {
       "Translate text with a trained model. As a filter (stdin not a terminal, or -i) it writes one "
       "line per input line, in order, streaming batches as input arrives; on a terminal it is an "
       "interactive console (:help lists its commands).");
-  sub->add_option("-m,--model", o->model_dir, "Model directory (from nmt train)")->required();
-  sub->add_option("--weights", o->weights, "Which weights: best or last")
-      ->check(CLI::IsMember({"best", "last"}))->capture_default_str();
+  add_model_options(sub, o->model);
   sub->add_option("-k,--beam-size", o->beam_size, "Beam size, 1 = greedy (default: the model's decode.beam_size, 5)")
       ->check(CLI::PositiveNumber);
   sub->add_option("-n,--nbest", o->nbest,
@@ -151,7 +148,7 @@ void add_translate(CLI::App& app, GlobalOptions& g) {
   sub->add_flag("--batch", o->force_filter, "Filter mode even when stdin is a terminal");
   sub->callback([o, &g] {
     torch::Device device = apply_globals(g);
-    LoadedModel lm = load_model_dir(o->model_dir, device, o->weights);
+    LoadedModel lm = load_models(o->model, device);
     const DecodeConfig& dc = lm.config.decode;
     SearchOptions so = search_options(dc);
     if (o->beam_size > 0) so.beam_size = o->beam_size;

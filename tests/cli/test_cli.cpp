@@ -16,13 +16,13 @@ namespace fs = std::filesystem;
 TEST_CASE("nmt --help lists every subcommand and the global options", "[cli]") {
   auto r = run_nmt("--help");
   CHECK(r.code == 0);
-  for (const char* sub : {"data", "train", "translate", "evaluate", "score", "compare", "info"})
+  for (const char* sub : {"data", "train", "translate", "evaluate", "score", "compare", "info", "average"})
     CHECK_THAT(r.out, Contains(sub));
   for (const char* opt : {"--device", "--threads", "--log-level", "--version"}) CHECK_THAT(r.out, Contains(opt));
 }
 
 TEST_CASE("every subcommand has its own --help", "[cli]") {
-  for (const char* sub : {"data", "train", "translate", "evaluate", "score", "compare", "info"}) {
+  for (const char* sub : {"data", "train", "translate", "evaluate", "score", "compare", "info", "average"}) {
     INFO(sub);
     auto r = run_nmt(std::string(sub) + " --help");
     CHECK(r.code == 0);

@@ -161,6 +161,9 @@ TEST_CASE("set overrides (--set) change any key with the same validation", "[con
   CHECK_THAT(unknown, Contains("(--set train.max_stepz=5)"));
   CHECK_THROWS_AS(nmt::load_config(write_tmp(kValid), {"noequals"}), nmt::UsageError);
   CHECK_THROWS_WITH(nmt::load_config(write_tmp(kValid), {"name.x=1"}), Contains("name is not a section"));
+  CHECK(nmt::load_config(write_tmp(kValid)).train.keep_checkpoints == 0);  // off unless asked
+  CHECK(nmt::load_config(write_tmp(kValid), {"train.keep_checkpoints=5"}).train.keep_checkpoints == 5);
+  CHECK_THAT(error_of(kValid, {"train.keep_checkpoints=-1"}), Contains("train.keep_checkpoints: must be >= 0"));
 }
 
 TEST_CASE("the resolved config round-trips through to_yaml", "[config]") {

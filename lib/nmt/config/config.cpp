@@ -109,6 +109,7 @@ const FieldTable<TrainConfig>& train_fields() {
                             .add("val_beam_size", &T::val_beam_size, Range::positive())
                             .add("val_max_sentences", &T::val_max_sentences, Range::non_negative())
                             .add("max_nan_batches", &T::max_nan_batches, Range::positive())
+                            .add("keep_checkpoints", &T::keep_checkpoints, Range::non_negative())
                             .add("dist_backend", &T::dist_backend)
                             .add("dist_timeout", &T::dist_timeout, Range::at_least(1))
                             .add("dist_bucket_mb", &T::dist_bucket_mb, Range::positive());

@@ -121,6 +121,7 @@ struct TrainConfig {
   int64_t val_beam_size = 1;       // 1 = greedy
   int64_t val_max_sentences = 0;   // decode at most this many dev sentences for BLEU; 0 = all
   int64_t max_nan_batches = 5;     // abort after this many non-finite losses in a row
+  int64_t keep_checkpoints = 0;    // also save step-<N>.pt at every save, keeping the newest K (0 = none)
   // Data-parallel training (several processes, see README "Training on several GPUs or machines").
   DistBackend dist_backend = DistBackend::Auto;
   double dist_timeout = 300;       // seconds a collective may wait for another rank before failing

@@ -1,6 +1,7 @@
 #include "nmt/training/model_dir.h"
 
 
+#include "nmt/models/ensemble.h"
 #include "nmt/models/factory.h"
 #include "nmt/training/checkpoint.h"
 #include "nmt/util/error.h"
@@ -39,6 +40,46 @@ LoadedModel load_model_dir(const std::string& dir, const torch::Device& device, 
   load_weights(*out.model, checkpoint, device);
   out.model->eval();
   out.weights = weights;
+  return out;
+}
+
+void check_same_vocabulary(const Tokenizer& a, const std::string& a_dir, const Tokenizer& b, const std::string& b_dir,
+                           const std::string& side, const std::string& who) {
+  const std::string head = who + " must share the " + side + " vocabulary: ";
+  if (a.vocab_size() != b.vocab_size())
+    throw UsageError(head + a_dir + " has " + std::to_string(a.vocab_size()) + " " + side + " tokens, " + b_dir +
+                     " has " + std::to_string(b.vocab_size()));
+  std::vector<int32_t> ids(static_cast<size_t>(a.vocab_size()));
+  for (size_t i = 0; i < ids.size(); ++i) ids[i] = static_cast<int32_t>(i);
+  const auto pa = a.pieces(ids), pb = b.pieces(ids);
+  for (size_t i = 0; i < ids.size() && i < pa.size() && i < pb.size(); ++i)
+    if (pa[i] != pb[i])
+      throw UsageError(head + side + " token " + std::to_string(i) + " is '" + pa[i] + "' in " + a_dir + " but '" +
+                       pb[i] + "' in " + b_dir);
+}
+
+LoadedModel load_models(const std::vector<std::string>& dirs, const torch::Device& device, const std::string& which,
+                        const std::vector<double>& weights) {
+  if (dirs.empty()) throw UsageError("no model directory given");
+  if (!weights.empty() && weights.size() != dirs.size())
+    throw UsageError(std::to_string(weights.size()) + " ensemble weight(s) for " + std::to_string(dirs.size()) +
+                     " model(s): give one weight per -m");
+  if (dirs.size() == 1) return load_model_dir(dirs[0], device, which);
+  std::vector<Seq2Seq> members;
+  LoadedModel out;
+  for (size_t i = 0; i < dirs.size(); ++i) {
+    LoadedModel m = load_model_dir(dirs[i], device, which);
+    if (i == 0) {
+      out = m;
+    } else {
+      check_same_vocabulary(*out.tokenizers.tgt, dirs[0], *m.tokenizers.tgt, dirs[i], "target", "ensemble members");
+      check_same_vocabulary(*out.tokenizers.src, dirs[0], *m.tokenizers.src, dirs[i], "source", "ensemble members");
+      out.weights += "," + m.weights;
+    }
+    members.push_back(m.model);
+  }
+  out.model = std::make_shared<EnsembleImpl>(std::move(members), weights);
+  out.model->eval();
   return out;
 }
 

@@ -6,6 +6,8 @@
 #include <spdlog/fmt/fmt.h>
 
 #include "nmt/models/factory.h"
+#include "nmt/training/model_dir.h"
+#include "nmt/training/step_checkpoints.h"
 #include "nmt/training/train_step.h"
 #include "nmt/util/checksum.h"
 #include "nmt/util/device.h"
@@ -17,7 +19,8 @@ namespace nmt {
 namespace fs = std::filesystem;
 
 bool has_training_state(const std::string& dir) {
-  return fs::exists(fs::path(dir) / "train_state.pt") || fs::exists(fs::path(dir) / "last.pt");
+  return fs::exists(fs::path(dir) / "train_state.pt") || fs::exists(fs::path(dir) / "last.pt") ||
+         !list_step_checkpoints(dir).empty();
 }
 
 namespace {
@@ -65,6 +68,9 @@ Trainer::~Trainer() { remove_log_file(); }
 void Trainer::prepare_directory() {
   if (cfg_.output.empty()) throw ConfigError({"output: the model directory must not be empty"});
   if (!writes()) return;  // data-parallel: rank 0 checks and writes the model directory
+  if (fs::exists(out_ / kAverageRecordFile))
+    throw Error("model directory " + cfg_.output + " holds averaged weights (" + kAverageRecordFile +
+                ", written by nmt average); train into another directory — nothing was overwritten");
   if (opt_.resume) {
     if (!fs::exists(out_ / "train_state.pt") || !fs::exists(out_ / "last.pt"))
       throw Error("cannot resume: " + cfg_.output + " has no last.pt + train_state.pt (start without --resume)");
@@ -134,6 +140,8 @@ void Trainer::resume() {
   resume_weights_.reset();
   restore_rng(st_, opt_.device);
   saved_step_ = st_.step;
+  // Step checkpoints newer than last.pt belong to a run this one does not continue.
+  if (writes()) prune_step_checkpoints(cfg_.output, tc_.keep_checkpoints, st_.step);
   batcher_->seek(st_.epoch, st_.batch_pos);
   sched_.set_state(st_.schedule);
   if (st_.loss_scale > 0) {
@@ -402,6 +410,11 @@ void Trainer::save() {
       files.stage((out_ / "train_state.pt").string(), train_state_archive(st_, *optimizer_, crc32_of(weights)));
       files.stage((out_ / "train_state.json").string(), train_state_json(st_, tc_.metric));
       files.commit();
+      saved_step_ = st_.step;
+      if (tc_.keep_checkpoints > 0) {  // after last.pt: a failure here never costs last.pt
+        write_file_atomic(step_checkpoint_path(cfg_.output, st_.step), weights);
+        prune_step_checkpoints(cfg_.output, tc_.keep_checkpoints, st_.step);
+      }
     } catch (const IoError& e) {
       stop_after_failed_write(e);
     }

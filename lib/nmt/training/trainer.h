@@ -151,7 +151,7 @@ class Trainer {
 // Trainer(cfg, opt).run(). Throws ConfigError/DataError/IoError/Error with a clear message.
 TrainResult train_model(const Config& cfg, const TrainOptions& opt);
 
-// True when `dir` already holds training state (train_state.pt or last.pt).
+// True when `dir` already holds training state (train_state.pt, last.pt or step-<N>.pt).
 bool has_training_state(const std::string& dir);
 
 }  // namespace nmt

@@ -29,5 +29,6 @@ void add_compare(CLI::App& app, GlobalOptions& g);
 void add_info(CLI::App& app, GlobalOptions& g);
 void add_explain(CLI::App& app, GlobalOptions& g);
 void add_serve(CLI::App& app, GlobalOptions& g);
+void add_quantize(CLI::App& app, GlobalOptions& g);
 
 }  // namespace nmt::cli

@@ -61,6 +61,7 @@ int main(int argc, char** argv) {
   add_info(app, g);
   add_explain(app, g);
   add_serve(app, g);
+  add_quantize(app, g);
 
   try {
     nmt::setup_logging("info");

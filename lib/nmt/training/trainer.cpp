@@ -6,6 +6,7 @@
 #include <spdlog/fmt/fmt.h>
 
 #include "nmt/models/factory.h"
+#include "nmt/training/model_dir.h"
 #include "nmt/training/train_step.h"
 #include "nmt/util/checksum.h"
 #include "nmt/util/device.h"
@@ -65,6 +66,10 @@ Trainer::~Trainer() { remove_log_file(); }
 void Trainer::prepare_directory() {
   if (cfg_.output.empty()) throw ConfigError({"output: the model directory must not be empty"});
   if (!writes()) return;  // data-parallel: rank 0 checks and writes the model directory
+  if (is_int8_model_dir(cfg_.output))
+    throw UsageError("model directory " + cfg_.output + " is an int8 model (nmt quantize, " + kInt8MarkerFile +
+                     "): it is for inference only and cannot be trained or resumed; train the float model "
+                     "directory it was quantized from — nothing was written");
   if (opt_.resume) {
     if (!fs::exists(out_ / "train_state.pt") || !fs::exists(out_ / "last.pt"))
       throw Error("cannot resume: " + cfg_.output + " has no last.pt + train_state.pt (start without --resume)");

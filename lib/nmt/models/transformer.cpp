@@ -22,7 +22,7 @@ torch::Tensor& kv_cache_for(DecoderState& state, int64_t t) {
   TORCH_CHECK(kv.dim() == 5 && kv.size(3) >= t, "transformer step: self_kv must be [N, H, 2L, T_cap >= ", t,
               ", d_k], got ", kv.sizes());
   if (kv.size(3) > t) {
-    if (kv.storage().use_count() > 1) kv = kv.clone();
+    if (kv.use_count() > 1 || kv.storage().use_count() > 1) kv = kv.clone();  // handles or views elsewhere
     return kv;
   }
   auto sizes = kv.sizes().vec();

@@ -46,5 +46,6 @@ void add_info(CLI::App& app, GlobalOptions& g);
 void add_explain(CLI::App& app, GlobalOptions& g);
 void add_serve(CLI::App& app, GlobalOptions& g);
 void add_average(CLI::App& app, GlobalOptions& g);
+void add_quantize(CLI::App& app, GlobalOptions& g);
 
 }  // namespace nmt::cli

@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "nmt/models/factory.h"
+#include "nmt/models/quantize.h"
 #include "nmt/training/model_dir.h"
 #include "nmt/util/error.h"
 #include "nmt/util/file_io.h"
@@ -31,7 +32,15 @@ void print_info(const std::string& dir) {
   try {
     if (fs::exists(d / "best.pt") || fs::exists(d / "last.pt")) {
       LoadedModel lm = load_model_dir(dir, torch::Device(torch::kCPU), "best");
-      std::cout << "parameters: " << lm.model->parameter_count() << " (weights " << lm.weights << ")\n";
+      const Int8Summary q = int8_summary(*lm.model);
+      if (q.layers > 0)
+        std::cout << "parameters: " << q.int8_weights << " int8 + " << lm.model->parameter_count()
+                  << " float32 (weights " << lm.weights << ")\n"
+                  << "quantized: int8 (" << kInt8MarkerFile << "): " << q.layers
+                  << " linear layers with per-row scales; inference only; kernel here: " << int8_kernel_name(q.kernel)
+                  << "\n";
+      else
+        std::cout << "parameters: " << lm.model->parameter_count() << " (weights " << lm.weights << ")\n";
     } else {
       Tokenizers tok = load_tokenizers(dir, cfg.tokenizer);
       Seq2Seq m = make_model(cfg.model, tok.src->vocab_size(), tok.tgt->vocab_size());

@@ -62,6 +62,7 @@ int main(int argc, char** argv) {
   add_explain(app, g);
   add_serve(app, g);
   add_average(app, g);
+  add_quantize(app, g);
 
   try {
     nmt::setup_logging("info");

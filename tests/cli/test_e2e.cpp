@@ -177,3 +177,45 @@ TEST_CASE("explain: every step briefly, one step in full, JSON, and an HTML page
   INFO("explain.png " << fs::file_size(png) << " bytes, blank " << fs::file_size(blank));
   CHECK(fs::file_size(png) > 5 * fs::file_size(blank));
 }
+
+TEST_CASE("quantize: an int8 model directory that translates like the float one", "[e2e][int8]") {
+  const fs::path& m = trained_model();
+  fs::path w = work_dir();
+  const fs::path q = w / ("model-int8." + std::to_string(::getpid()));
+  fs::remove_all(q);
+  auto r = run_nmt("quantize -m " + m.string() + " --out " + q.string());
+  INFO(r.out);
+  REQUIRE(r.code == 0);
+  CHECK_THAT(r.out, Contains("int8"));
+  for (const char* f : {"config.yaml", "best.pt", "quantization.json"}) CHECK(fs::exists(q / f));
+  CHECK_FALSE(fs::exists(q / "last.pt"));
+  CHECK(fs::file_size(q / "best.pt") < fs::file_size(m / "best.pt"));
+
+  auto info = run_nmt("info -m " + q.string());
+  CHECK(info.code == 0);
+  CHECK_THAT(info.out, Contains("quantized: int8"));
+
+  // Greedy and beam outputs of the int8 model equal the float model's on the copy task.
+  const std::string src = (w / "data/test.src").string();
+  for (const char* beam : {"1", "3"}) {
+    INFO("beam " << beam);
+    REQUIRE(sh("'" NMT_BINARY "' translate -m " + m.string() + " --beam-size " + beam + " -i " + src + " > " +
+               (q / "float.txt").string() + " 2>/dev/null") == 0);
+    REQUIRE(sh("'" NMT_BINARY "' translate -m " + q.string() + " --beam-size " + beam + " -i " + src + " > " +
+               (q / "int8.txt").string() + " 2>/dev/null") == 0);
+    CHECK(count_lines(slurp(q / "int8.txt")) == count_lines(slurp(w / "data/test.src")));
+    CHECK(slurp(q / "int8.txt") == slurp(q / "float.txt"));
+  }
+
+  // Quantizing twice, writing over a directory, and training an int8 model are refused.
+  auto again = run_nmt("quantize -m " + q.string() + " --out " + (w / "q2").string());
+  CHECK(again.code == 2);
+  CHECK_THAT(again.out, Contains("already int8"));
+  auto over = run_nmt("quantize -m " + m.string() + " --out " + q.string());
+  CHECK(over.code == 2);
+  CHECK_THAT(over.out, Contains("not empty"));
+  auto train = run_nmt("train -c " + (q / "config.yaml").string());
+  CHECK(train.code == 2);
+  CHECK_THAT(train.out, Contains("int8"));
+  fs::remove_all(q);
+}

@@ -2,6 +2,8 @@
 #include <catch2/catch.hpp>
 #include <torch/torch.h>
 
+#include <limits>
+
 #include <cmath>
 
 #include "nmt/layers/additive_attention.h"
@@ -112,17 +114,18 @@ TEST_CASE("multi-head attention: incremental path with a K/V cache equals causal
   mha->eval();
   auto x = torch::randn({3, 6, 16});
   auto full = mha(x, causal_mask(6)).output;
-  auto k = torch::zeros({3, 4, 0, 4}), v = torch::zeros({3, 4, 0, 4});
+  // A preallocated cache with room for 8 positions, inside a bigger tensor (as the Transformer
+  // keeps every layer's K and V in one): step t writes position t in place.
+  auto cache = torch::full({3, 4, 2, 8, 4}, std::numeric_limits<float>::quiet_NaN());
+  auto k = cache.select(2, 0), v = cache.select(2, 1);
   for (int64_t t = 0; t < 6; ++t) {
-    auto out = mha->forward_cached(x.narrow(1, t, 1), k, v);
-    CHECK(k.size(2) == t + 1);
+    auto out = mha->forward_step(x.narrow(1, t, 1), k, v, t);
+    CHECK_FALSE(k.narrow(2, 0, t + 1).isnan().any().item<bool>());
+    CHECK(k.narrow(2, t + 1, 8 - t - 1).isnan().all().item<bool>());  // nothing beyond position t
+    CHECK(out.weights.sizes() == std::vector<int64_t>{3, 4, 1, t + 1});
     CHECK(max_diff(out.output.squeeze(1), full.select(1, t)) < 1e-5);
   }
-  // Several new positions at once (causal among themselves) also agree.
-  auto k2 = torch::zeros({3, 4, 0, 4}), v2 = torch::zeros({3, 4, 0, 4});
-  mha->forward_cached(x.narrow(1, 0, 2), k2, v2);
-  auto rest = mha->forward_cached(x.narrow(1, 2, 4), k2, v2).output;
-  CHECK(max_diff(rest, full.narrow(1, 2, 4)) < 1e-5);
+  CHECK_THROWS(mha->forward_step(x.narrow(1, 0, 1), k, v, 8));  // no room for position 8
   // Cross-attention: Q from the decoder side, K/V from the memory, through the same in_proj rows.
   auto memory = torch::randn({3, 5, 16});
   auto kv = mha->project_kv(memory);

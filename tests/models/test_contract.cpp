@@ -80,6 +80,21 @@ TEST_CASE("every model: stepwise decoding equals teacher-forced forward", "[mode
   }
 }
 
+TEST_CASE("every model: stepwise equals forward past the decoder cache's first allocation", "[models]") {
+  // 40 target positions: the Transformer's preallocated K/V cache grows several times on the way.
+  torch::NoGradGuard no_grad;
+  for (const auto& m : all_tiny_models()) {
+    SECTION(m.name) {
+      auto model = build(m.cfg);
+      torch::manual_seed(12);
+      auto b = toy_batch();
+      b.tgt_in = random_padded({40, 40, 40}, kTgtVocab);
+      b.tgt_in.select(1, 0).fill_(kBosId);
+      CHECK(max_diff(stepwise(*model, b), model->forward(b.src, b.src_mask, b.tgt_in)) < 1e-5);
+    }
+  }
+}
+
 TEST_CASE("every model: pad tokens and extra padding change nothing", "[models]") {
   torch::NoGradGuard no_grad;
   for (const auto& m : all_tiny_models()) {
@@ -183,6 +198,33 @@ TEST_CASE("every model: DecoderState expand, reorder and keep", "[models][state]
       auto kept_by_index = state;
       kept_by_index.keep(rows);
       CHECK(max_diff(model->step(third.index_select(0, rows), kept_by_index).logits, kept_out.logits) < 1e-6);
+    }
+  }
+}
+
+TEST_CASE("every model: copies of a DecoderState step independently", "[models][state]") {
+  // The Transformer writes its K/V cache in place; a copy must not see the other's writes.
+  torch::NoGradGuard no_grad;
+  for (const auto& m : all_tiny_models()) {
+    SECTION(m.name) {
+      auto model = build(m.cfg);
+      torch::manual_seed(15);
+      auto b = toy_batch();
+      auto enc = model->encode(b.src, b.src_mask);
+      auto bos = torch::full({3}, kBosId, torch::kLong);
+      auto x = torch::randint(kNumSpecial, kTgtVocab, {3}, torch::kLong);
+      auto y = torch::randint(kNumSpecial, kTgtVocab, {3}, torch::kLong);
+      auto z = torch::randint(kNumSpecial, kTgtVocab, {3}, torch::kLong);
+      auto state = model->start(enc);
+      model->step(bos, state);
+      auto copy = state;
+      model->step(x, copy);
+      model->step(y, state);  // same position, other tokens
+      auto got = model->step(z, copy).logits;
+      auto reference = model->start(enc);
+      model->step(bos, reference);
+      model->step(x, reference);
+      CHECK(max_diff(got, model->step(z, reference).logits) < 1e-6);
     }
   }
 }

@@ -10,10 +10,10 @@ AdditiveAttentionImpl::AdditiveAttentionImpl(const AdditiveAttentionOptions& opt
 void AdditiveAttentionImpl::reset() {
   query_proj = register_module(
       "query_proj",
-      torch::nn::Linear(torch::nn::LinearOptions(options.query_dim(), options.attn_dim()).bias(false)));
-  key_proj = register_module("key_proj", torch::nn::Linear(options.key_dim(), options.attn_dim()));
+      Linear(LinearOptions(options.query_dim(), options.attn_dim()).bias(false)));
+  key_proj = register_module("key_proj", Linear(LinearOptions(options.key_dim(), options.attn_dim())));
   score = register_module(
-      "score", torch::nn::Linear(torch::nn::LinearOptions(options.attn_dim(), 1).bias(false)));
+      "score", Linear(LinearOptions(options.attn_dim(), 1).bias(false)));
 }
 
 torch::Tensor AdditiveAttentionImpl::project_keys(const torch::Tensor& memory) {

@@ -12,6 +12,8 @@
 #pragma once
 #include <torch/torch.h>
 
+#include "nmt/layers/linear.h"
+
 namespace nmt {
 
 struct AdditiveAttentionOptions {
@@ -42,9 +44,9 @@ class AdditiveAttentionImpl : public torch::nn::Cloneable<AdditiveAttentionImpl>
                                const torch::Tensor& memory, const torch::Tensor& mask);
 
   AdditiveAttentionOptions options;
-  torch::nn::Linear query_proj{nullptr};  // W
-  torch::nn::Linear key_proj{nullptr};    // U (its bias is the scoring network's bias)
-  torch::nn::Linear score{nullptr};       // vᵀ
+  Linear query_proj{nullptr};  // W
+  Linear key_proj{nullptr};    // U (its bias is the scoring network's bias)
+  Linear score{nullptr};       // vᵀ
 };
 TORCH_MODULE(AdditiveAttention);
 

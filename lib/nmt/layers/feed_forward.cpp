@@ -5,8 +5,8 @@ namespace nmt {
 FeedForwardImpl::FeedForwardImpl(const FeedForwardOptions& options_) : options(options_) { reset(); }
 
 void FeedForwardImpl::reset() {
-  expand = register_module("expand", torch::nn::Linear(options.d_model(), options.hidden()));
-  contract = register_module("contract", torch::nn::Linear(options.hidden(), options.d_model()));
+  expand = register_module("expand", Linear(LinearOptions(options.d_model(), options.hidden())));
+  contract = register_module("contract", Linear(LinearOptions(options.hidden(), options.d_model())));
   dropout = register_module("dropout", torch::nn::Dropout(options.dropout()));
   torch::nn::init::xavier_uniform_(expand->weight);
   torch::nn::init::xavier_uniform_(contract->weight);

@@ -4,6 +4,8 @@
 #pragma once
 #include <torch/torch.h>
 
+#include "nmt/layers/linear.h"
+
 namespace nmt {
 
 struct FeedForwardOptions {
@@ -21,8 +23,8 @@ class FeedForwardImpl : public torch::nn::Cloneable<FeedForwardImpl> {
   torch::Tensor forward(const torch::Tensor& x);
 
   FeedForwardOptions options;
-  torch::nn::Linear expand{nullptr};    // W₁
-  torch::nn::Linear contract{nullptr};  // W₂
+  Linear expand{nullptr};    // W₁
+  Linear contract{nullptr};  // W₂
   torch::nn::Dropout dropout{nullptr};
 };
 TORCH_MODULE(FeedForward);

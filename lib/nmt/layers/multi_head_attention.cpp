@@ -11,8 +11,8 @@ MultiHeadAttentionImpl::MultiHeadAttentionImpl(const MultiHeadAttentionOptions& 
 
 void MultiHeadAttentionImpl::reset() {
   const int64_t D = options.d_model();
-  in_proj = register_module("in_proj", torch::nn::Linear(D, 3 * D));
-  out_proj = register_module("out_proj", torch::nn::Linear(D, D));
+  in_proj = register_module("in_proj", Linear(LinearOptions(D, 3 * D).row_splits({D})));
+  out_proj = register_module("out_proj", Linear(LinearOptions(D, D)));
   torch::nn::init::xavier_uniform_(in_proj->weight);
   torch::nn::init::xavier_uniform_(out_proj->weight);
   torch::nn::init::zeros_(in_proj->bias);
@@ -46,28 +46,28 @@ AttentionOut MultiHeadAttentionImpl::forward(const torch::Tensor& x, const torch
   return attend(split_heads(qkv[0]), split_heads(qkv[1]), split_heads(qkv[2]), mask);
 }
 
-AttentionOut MultiHeadAttentionImpl::forward_cached(const torch::Tensor& x, torch::Tensor& k_cache,
-                                                    torch::Tensor& v_cache) {
-  TORCH_CHECK(x.dim() == 3 && x.size(2) == options.d_model(), "MultiHeadAttention: x must be [B, T, ",
-              options.d_model(), "], got ", x.sizes());
-  auto qkv = in_proj(x).chunk(3, -1);
-  k_cache = torch::cat({k_cache, split_heads(qkv[1])}, /*dim=*/2);  // [B, H, T_past + T_new, D/H]
-  v_cache = torch::cat({v_cache, split_heads(qkv[2])}, 2);
-  torch::Tensor mask;
-  const int64_t T_new = x.size(1), T_all = k_cache.size(2);
-  if (T_new > 1)  // new position i (absolute T_all - T_new + i) sees keys 0 .. T_all - T_new + i
-    mask = causal_mask(T_all, x.device()).narrow(0, T_all - T_new, T_new);
-  return attend(split_heads(qkv[0]), k_cache, v_cache, mask);
+AttentionOut MultiHeadAttentionImpl::forward_step(const torch::Tensor& x, const torch::Tensor& k_cache,
+                                                  const torch::Tensor& v_cache, int64_t t) {
+  const int64_t D = options.d_model(), H = options.heads();
+  TORCH_CHECK(x.dim() == 3 && x.size(1) == 1 && x.size(2) == D, "MultiHeadAttention step: x must be [N, 1, ", D,
+              "], got ", x.sizes());
+  TORCH_CHECK(k_cache.dim() == 4 && k_cache.size(0) == x.size(0) && k_cache.size(1) == H && k_cache.size(2) > t &&
+                  k_cache.size(3) == D / H && v_cache.sizes() == k_cache.sizes(),
+              "MultiHeadAttention step: caches must be [N, ", H, ", T_cap > ", t, ", ", D / H, "], got ",
+              k_cache.sizes(), " and ", v_cache.sizes());
+  const auto proj = in_proj(x);  // [N, 1, 3D]: Q, K and V in one fused matmul
+  const auto q = split_heads(proj.narrow(2, 0, D));
+  k_cache.select(2, t).copy_(proj.narrow(2, D, D).view({x.size(0), H, D / H}));
+  v_cache.select(2, t).copy_(proj.narrow(2, 2 * D, D).view({x.size(0), H, D / H}));
+  // The newest position may see every earlier one and itself: positions 0 … t, no mask.
+  return attend(q, k_cache.narrow(2, 0, t + 1), v_cache.narrow(2, 0, t + 1), {});
 }
 
 std::pair<torch::Tensor, torch::Tensor> MultiHeadAttentionImpl::project_kv(const torch::Tensor& memory) {
   TORCH_CHECK(memory.dim() == 3 && memory.size(2) == options.d_model(),
               "MultiHeadAttention: memory must be [B, S, ", options.d_model(), "], got ", memory.sizes());
   const int64_t D = options.d_model();
-  // Rows D..3D of in_proj are W^K and W^V.
-  auto kv = torch::nn::functional::linear(memory, in_proj->weight.narrow(0, D, 2 * D),
-                                          in_proj->bias.narrow(0, D, 2 * D))
-                .chunk(2, -1);
+  auto kv = in_proj->forward_rows(memory, D, 2 * D).chunk(2, -1);  // rows D..3D of in_proj: W^K and W^V
   return {split_heads(kv[0]), split_heads(kv[1])};
 }
 
@@ -76,8 +76,7 @@ AttentionOut MultiHeadAttentionImpl::attend_memory(const torch::Tensor& x, const
   TORCH_CHECK(x.dim() == 3 && x.size(2) == options.d_model(), "MultiHeadAttention: x must be [B, T, ",
               options.d_model(), "], got ", x.sizes());
   const int64_t D = options.d_model();
-  // Rows 0..D of in_proj are W^Q.
-  auto q = torch::nn::functional::linear(x, in_proj->weight.narrow(0, 0, D), in_proj->bias.narrow(0, 0, D));
+  auto q = in_proj->forward_rows(x, 0, D);  // rows 0..D of in_proj: W^Q
   return attend(split_heads(q), k, v, mask);
 }
 

@@ -12,13 +12,18 @@
 // Q, K and V in a single fused matmul; cross-attention uses the Q rows on the decoder side
 // and the K/V rows once on the encoder memory.
 //
-// Incremental decoding: forward_cached() projects only the newest position and appends its
-// K/V to a cache the caller owns (the DecoderState), so step t costs O(t), not O(t²).
+// Incremental decoding: forward_step() projects only the newest position (Q, K and V in one
+// fused matmul), writes its K/V at position t of a preallocated cache the caller owns (the
+// DecoderState) and attends to positions 0 … t of it: step t costs O(t), not O(t²), and no
+// step copies the cache.
+//
+// in_proj and out_proj are nmt::Linear (layers/linear.h): float32, or int8 after quantization.
 #pragma once
 #include <torch/torch.h>
 
 #include <utility>
 
+#include "nmt/layers/linear.h"
 #include "nmt/layers/scaled_dot_product.h"
 
 namespace nmt {
@@ -39,10 +44,11 @@ class MultiHeadAttentionImpl : public torch::nn::Cloneable<MultiHeadAttentionImp
   // output: [B, T, D]; weights: [B, H, T, T]
   AttentionOut forward(const torch::Tensor& x, const torch::Tensor& mask = {});
 
-  // Self-attention of new positions over everything seen so far. x: [B, T_new, D];
-  // k_cache, v_cache: [B, H, T_past, D/H] (T_past may be 0), extended in place by T_new.
-  // The new positions see all cached ones and each other causally (no mask needed for T_new = 1).
-  AttentionOut forward_cached(const torch::Tensor& x, torch::Tensor& k_cache, torch::Tensor& v_cache);
+  // Self-attention of the newest position t over positions 0 … t. x: [N, 1, D];
+  // k_cache, v_cache: [N, H, T_cap, D/H] views with T_cap > t (positions 0 … t-1 already
+  // written); this writes position t of both in place. output: [N, 1, D]; weights: [N, H, 1, t+1]
+  AttentionOut forward_step(const torch::Tensor& x, const torch::Tensor& k_cache, const torch::Tensor& v_cache,
+                            int64_t t);
 
   // Cross-attention. x: [B, Tq, D]; memory keys/values from project_kv: [B, H, S, D/H];
   // mask: bool broadcastable to [B, H, Tq, S]. output: [B, Tq, D]; weights: [B, H, Tq, S]
@@ -61,8 +67,8 @@ class MultiHeadAttentionImpl : public torch::nn::Cloneable<MultiHeadAttentionImp
                       const torch::Tensor& mask);
 
   MultiHeadAttentionOptions options;
-  torch::nn::Linear in_proj{nullptr};   // [W^Q; W^K; W^V]: D → 3D
-  torch::nn::Linear out_proj{nullptr};  // W^O: D → D
+  Linear in_proj{nullptr};   // [W^Q; W^K; W^V]: D → 3D (row slices [0, D) and [D, 3D) declared for int8)
+  Linear out_proj{nullptr};  // W^O: D → D
 };
 TORCH_MODULE(MultiHeadAttention);
 

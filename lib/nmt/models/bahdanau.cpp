@@ -13,8 +13,8 @@ BahdanauSeq2SeqImpl::BahdanauSeq2SeqImpl(const BahdanauOptions& options_) : opti
                                                       .bidirectional(true)
                                                       .cell(options.cell())
                                                       .dropout(options.dropout())));
-  bridge_h = register_module("bridge_h", torch::nn::Linear(H, L * H));
-  if (lstm()) bridge_c = register_module("bridge_c", torch::nn::Linear(H, L * H));
+  bridge_h = register_module("bridge_h", Linear(LinearOptions(H, L * H)));
+  if (lstm()) bridge_c = register_module("bridge_c", Linear(LinearOptions(H, L * H)));
   tgt_embedding = register_module("tgt_embedding", torch::nn::Embedding(tgt_vocab, E));
   attention = register_module("attention", AdditiveAttention(AdditiveAttentionOptions(H, H, options.attn_dim())));
   cells = register_module("cells", torch::nn::ModuleList());
@@ -25,12 +25,15 @@ BahdanauSeq2SeqImpl::BahdanauSeq2SeqImpl(const BahdanauOptions& options_) : opti
     else
       cells->push_back(torch::nn::GRUCell(in, H));
   }
-  readout = register_module("readout", torch::nn::Linear(H + H + E, 2 * E));
+  readout = register_module("readout", Linear(LinearOptions(H + H + E, 2 * E)));
   dropout = register_module("dropout", torch::nn::Dropout(options.dropout()));
-  if (options.tied_embeddings())
+  if (options.tied_embeddings()) {  // a tied layer that owns nothing (saved only in int8)
     generator_bias = register_parameter("generator_bias", torch::zeros({tgt_vocab}));
-  else
-    generator = register_module("generator", torch::nn::Linear(E, tgt_vocab));
+    generator = register_module(
+        "generator", Linear(LinearOptions(E, tgt_vocab).bias(false), tgt_embedding->weight, generator_bias));
+  } else {
+    generator = register_module("generator", Linear(LinearOptions(E, tgt_vocab)));
+  }
 }
 
 EncoderOut BahdanauSeq2SeqImpl::encode(const torch::Tensor& src, const torch::Tensor& src_mask) {
@@ -89,8 +92,7 @@ torch::Tensor BahdanauSeq2SeqImpl::output_layer(const torch::Tensor& s, const to
   auto pre = readout(torch::cat({s, context, emb}, -1));                       // [..., 2E]
   auto r = std::get<0>(pre.unflatten(-1, {options.emb_dim(), 2}).max(-1));         // [..., E]
   r = dropout(r);
-  if (generator) return generator(r);
-  return torch::nn::functional::linear(r, tgt_embedding->weight, generator_bias);  // [..., V]
+  return generator(r);  // [..., V]; tied: F::linear(r, W_emb, generator_bias), as before
 }
 
 StepOut BahdanauSeq2SeqImpl::step(const torch::Tensor& prev, DecoderState& state, bool want_attention) {

@@ -19,6 +19,7 @@
 
 #include <vector>
 
+#include "nmt/layers/linear.h"
 #include "nmt/layers/additive_attention.h"
 #include "nmt/models/options.h"
 #include "nmt/models/rnn_encoder.h"
@@ -44,14 +45,14 @@ class BahdanauSeq2SeqImpl : public Seq2SeqImpl {
   BahdanauOptions options;
 
   RnnEncoder encoder{nullptr};
-  torch::nn::Linear bridge_h{nullptr}, bridge_c{nullptr};
+  Linear bridge_h{nullptr}, bridge_c{nullptr};
   torch::nn::Embedding tgt_embedding{nullptr};
   AdditiveAttention attention{nullptr};
   torch::nn::ModuleList cells{nullptr};  // GRUCell / LSTMCell per decoder layer
-  torch::nn::Linear readout{nullptr};    // [s; c; emb] → 2 × emb_dim, then maxout
+  Linear readout{nullptr};    // [s; c; emb] → 2 × emb_dim, then maxout
   torch::nn::Dropout dropout{nullptr};
-  torch::nn::Linear generator{nullptr};  // untied output layer
-  torch::Tensor generator_bias;          // tied: logits = r W_embᵀ + b
+  Linear generator{nullptr};     // output layer; tied: r W_embᵀ + generator_bias (tgt_embedding's weight)
+  torch::Tensor generator_bias;  // tied only
 
  private:
   // Recurrent state of every decoder layer: [N, H] each.

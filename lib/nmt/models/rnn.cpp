@@ -13,8 +13,9 @@ RnnSeq2SeqImpl::RnnSeq2SeqImpl(const RnnOptions& options_) : options(options_) {
                                                       .cell(o.cell())
                                                       .dropout(o.dropout())));
   if (o.bidirectional()) {
-    bridge_h = register_module("bridge_h", torch::nn::Linear(2 * o.hidden(), o.hidden()));
-    if (o.cell() == RnnCell::LSTM) bridge_c = register_module("bridge_c", torch::nn::Linear(2 * o.hidden(), o.hidden()));
+    bridge_h = register_module("bridge_h", Linear(LinearOptions(2 * o.hidden(), o.hidden())));
+    if (o.cell() == RnnCell::LSTM)
+      bridge_c = register_module("bridge_c", Linear(LinearOptions(2 * o.hidden(), o.hidden())));
   }
   tgt_embedding = register_module("tgt_embedding", torch::nn::Embedding(o.tgt_vocab(), o.emb_dim()));
   const double between_layers = o.layers() > 1 ? o.dropout() : 0.0;
@@ -29,10 +30,13 @@ RnnSeq2SeqImpl::RnnSeq2SeqImpl(const RnnOptions& options_) : options(options_) {
                                                                        .dropout(between_layers)
                                                                        .batch_first(true)));
   dropout = register_module("dropout", torch::nn::Dropout(o.dropout()));
-  if (o.tied_embeddings())
+  if (o.tied_embeddings()) {  // logits = s W_embᵀ + b: a tied layer that owns nothing (saved only in int8)
     generator_bias = register_parameter("generator_bias", torch::zeros({o.tgt_vocab()}));
-  else
-    generator = register_module("generator", torch::nn::Linear(o.hidden(), o.tgt_vocab()));
+    generator = register_module("generator", Linear(LinearOptions(o.hidden(), o.tgt_vocab()).bias(false),
+                                                    tgt_embedding->weight, generator_bias));
+  } else {
+    generator = register_module("generator", Linear(LinearOptions(o.hidden(), o.tgt_vocab())));
+  }
 }
 
 EncoderOut RnnSeq2SeqImpl::encode(const torch::Tensor& src, const torch::Tensor& src_mask) {
@@ -70,8 +74,7 @@ torch::Tensor RnnSeq2SeqImpl::run_decoder(const torch::Tensor& x, torch::Tensor&
 }
 
 torch::Tensor RnnSeq2SeqImpl::logits(const torch::Tensor& s) {
-  if (generator) return generator(s);
-  return torch::nn::functional::linear(s, tgt_embedding->weight, generator_bias);
+  return generator(s);  // tied: F::linear(s, W_emb, generator_bias), as before
 }
 
 StepOut RnnSeq2SeqImpl::step(const torch::Tensor& prev, DecoderState& state, bool /*want_attention*/) {

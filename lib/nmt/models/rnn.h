@@ -13,6 +13,7 @@
 #pragma once
 #include <torch/torch.h>
 
+#include "nmt/layers/linear.h"
 #include "nmt/models/options.h"
 #include "nmt/models/rnn_encoder.h"
 #include "nmt/models/seq2seq.h"
@@ -37,13 +38,13 @@ class RnnSeq2SeqImpl : public Seq2SeqImpl {
   RnnOptions options;
 
   RnnEncoder encoder{nullptr};
-  torch::nn::Linear bridge_h{nullptr}, bridge_c{nullptr};  // bidirectional encoder only
+  Linear bridge_h{nullptr}, bridge_c{nullptr};  // bidirectional encoder only
   torch::nn::Embedding tgt_embedding{nullptr};
   torch::nn::GRU decoder_gru{nullptr};
   torch::nn::LSTM decoder_lstm{nullptr};
   torch::nn::Dropout dropout{nullptr};
-  torch::nn::Linear generator{nullptr};  // untied output layer
-  torch::Tensor generator_bias;          // tied: logits = s W_embᵀ + b
+  Linear generator{nullptr};     // output layer; tied: s W_embᵀ + generator_bias (tgt_embedding's weight)
+  torch::Tensor generator_bias;  // tied only
 
  private:
   // Runs the decoder RNN over x: [B, T, E] from states h/c: [layers, B, H].

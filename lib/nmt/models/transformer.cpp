@@ -10,6 +10,29 @@ namespace {
 
 std::string key(const char* name, size_t layer) { return std::string(name) + "." + std::to_string(layer); }
 
+constexpr int64_t kKvChunk = 8;  // the self-attention K/V cache grows by this many positions
+
+// Makes per_hyp["self_kv"] ([N, H, 2L, T_cap, d_k]) ready for step t to write position t in
+// place: grows T_cap by kKvChunk positions when full, copying positions 0 … t-1. A cache that
+// another DecoderState (a copy of this one) still shares is copied first, so that copies of a
+// state stay independent, as with any other state tensor; beam search's reorder and keep make
+// fresh tensors, so that costs nothing in a search.
+torch::Tensor& kv_cache_for(DecoderState& state, int64_t t) {
+  torch::Tensor& kv = state.per_hyp.at("self_kv");
+  TORCH_CHECK(kv.dim() == 5 && kv.size(3) >= t, "transformer step: self_kv must be [N, H, 2L, T_cap >= ", t,
+              ", d_k], got ", kv.sizes());
+  if (kv.size(3) > t) {
+    if (kv.use_count() > 1 || kv.storage().use_count() > 1) kv = kv.clone();  // handles or views elsewhere
+    return kv;
+  }
+  auto sizes = kv.sizes().vec();
+  sizes[3] = t + kKvChunk;
+  torch::Tensor grown = torch::empty(sizes, kv.options());  // positions > t are written before they are read
+  if (t > 0) grown.narrow(3, 0, t).copy_(kv.narrow(3, 0, t));
+  kv = grown;
+  return kv;
+}
+
 }  // namespace
 
 TransformerImpl::TransformerImpl(const TransformerOptions& options_) : options(options_) {
@@ -41,8 +64,10 @@ TransformerImpl::TransformerImpl(const TransformerOptions& options_) : options(o
     decoder_norm = register_module("decoder_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({D})));
   }
   dropout = register_module("dropout", torch::nn::Dropout(o.dropout()));
-  if (!o.tied_embeddings()) {
-    generator = register_module("generator", torch::nn::Linear(torch::nn::LinearOptions(D, tgt_vocab).bias(false)));
+  if (o.tied_embeddings()) {  // the embedding matrix scores every word (a layer that owns nothing)
+    generator = register_module("generator", Linear(LinearOptions(D, tgt_vocab).bias(false), shared_embedding->weight));
+  } else {
+    generator = register_module("generator", Linear(LinearOptions(D, tgt_vocab).bias(false)));
     torch::nn::init::xavier_uniform_(generator->weight);
   }
 }
@@ -60,8 +85,9 @@ torch::Tensor TransformerImpl::attention_view(const torch::Tensor& weights) cons
 }
 
 torch::Tensor TransformerImpl::logits(const torch::Tensor& y) {
-  if (generator) return generator(y);
-  return torch::matmul(y, shared_embedding->weight.t());  // tied: the embedding matrix scores every word
+  // Tied in float32: the same matmul as before nmt::Linear, so that outputs stay bit-identical.
+  if (options.tied_embeddings() && !generator->is_int8()) return torch::matmul(y, shared_embedding->weight.t());
+  return generator(y);
 }
 
 EncoderOut TransformerImpl::encode(const torch::Tensor& src, const torch::Tensor& src_mask) {
@@ -83,10 +109,9 @@ DecoderState TransformerImpl::start(const EncoderOut& enc) {
     auto kv = layer->cross_attn->project_kv(enc.memory);  // once per source sentence
     state.per_src[key("cross_k", l)] = kv.first;
     state.per_src[key("cross_v", l)] = kv.second;
-    auto empty = torch::zeros({N, H, 0, dk}, enc.memory.options());
-    state.per_hyp[key("self_k", l)] = empty;
-    state.per_hyp[key("self_v", l)] = empty;
   }
+  const int64_t L = static_cast<int64_t>(decoder_layers->size());
+  state.per_hyp["self_kv"] = torch::empty({N, H, 2 * L, kKvChunk, dk}, enc.memory.options());
   return state;
 }
 
@@ -94,12 +119,15 @@ StepOut TransformerImpl::step(const torch::Tensor& prev, DecoderState& state, bo
   TORCH_CHECK(prev.dim() == 1 && prev.size(0) == state.size(), "transformer step: prev must be [N] with N = ",
               state.size(), ", got ", prev.sizes());
   auto src_mask = state.per_src.at("src_mask").unsqueeze(1).unsqueeze(2);  // [N, 1, 1, S]
-  auto y = dropout(tgt_embed(prev.unsqueeze(1), /*offset=*/state.step));   // [N, 1, D]
+  const int64_t t = state.step;
+  auto y = dropout(tgt_embed(prev.unsqueeze(1), /*offset=*/t));   // [N, 1, D]
+  const torch::Tensor& kv = kv_cache_for(state, t);  // [N, H, 2L, T_cap, d_k]
   torch::Tensor attention;
   for (size_t l = 0; l < decoder_layers->size(); ++l) {
+    const auto i = static_cast<int64_t>(2 * l);
     auto out = decoder_layers[l]->as<TransformerDecoderLayer>()->forward_step(
-        y, state.per_hyp.at(key("self_k", l)), state.per_hyp.at(key("self_v", l)),
-        state.per_src.at(key("cross_k", l)), state.per_src.at(key("cross_v", l)), src_mask);
+        y, kv.select(2, i), kv.select(2, i + 1), t, state.per_src.at(key("cross_k", l)),
+        state.per_src.at(key("cross_v", l)), src_mask);
     y = out.x;
     if (want_attention && static_cast<int64_t>(l) == view_layer())
       attention = attention_view(out.cross_weights).squeeze(1);  // [N, S]

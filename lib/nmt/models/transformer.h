@@ -5,8 +5,13 @@
 //   logits  = y W_outᵀ   (W_out = the shared embedding when tied_embeddings)
 //
 // Training runs all target positions at once under a causal mask. Incremental decoding
-// (start/step) keeps, per decoder layer,
-//   per_hyp["self_k.<l>"], ["self_v.<l>"]:  [N, H, t, d_k]  K/V of the t tokens fed so far
+// (start/step) keeps
+//   per_hyp["self_kv"]: [N, H, 2·L, T_cap, d_k]  self-attention K (index 2l) and V (2l + 1) of
+//                       every decoder layer l, preallocated: step t writes position t in place,
+//                       T_cap grows by kKvChunk positions when full (a copy every kKvChunk steps,
+//                       not at every step), and beam search's reorder is one index_select for
+//                       all layers. Layer l's K is a [N, H, T_cap, d_k] view whose N and H
+//                       dimensions fold into one batch, so attention reads it without a copy.
 //   per_src["cross_k.<l>"], ["cross_v.<l>"]: [N, H, S, d_k]  K/V of the memory, computed once
 //   per_src["src_mask"]: [N, S]
 // so step t costs O(t) and gives the same numbers as forward (same masks, same maths).
@@ -14,6 +19,7 @@
 #include <torch/torch.h>
 
 #include "nmt/layers/embeddings.h"
+#include "nmt/layers/linear.h"
 #include "nmt/models/options.h"
 #include "nmt/models/seq2seq.h"
 #include "nmt/models/transformer_layers.h"
@@ -48,7 +54,7 @@ class TransformerImpl : public Seq2SeqImpl {
   torch::nn::ModuleList encoder_layers{nullptr}, decoder_layers{nullptr};
   torch::nn::LayerNorm encoder_norm{nullptr}, decoder_norm{nullptr};  // pre-norm only
   torch::nn::Dropout dropout{nullptr};
-  torch::nn::Linear generator{nullptr};  // untied output projection
+  Linear generator{nullptr};  // output projection; tied: y · shared_embeddingᵀ
 
  private:
   torch::Tensor logits(const torch::Tensor& y);  // [..., D] → [..., V]

@@ -92,14 +92,15 @@ DecoderLayerOut TransformerDecoderLayerImpl::forward(const torch::Tensor& x, con
   return out;
 }
 
-DecoderLayerOut TransformerDecoderLayerImpl::forward_step(const torch::Tensor& x, torch::Tensor& self_k,
-                                                          torch::Tensor& self_v, const torch::Tensor& memory_k,
+DecoderLayerOut TransformerDecoderLayerImpl::forward_step(const torch::Tensor& x, const torch::Tensor& self_k,
+                                                          const torch::Tensor& self_v, int64_t t,
+                                                          const torch::Tensor& memory_k,
                                                           const torch::Tensor& memory_v,
                                                           const torch::Tensor& src_mask) {
   TORCH_CHECK(x.dim() == 3 && x.size(1) == 1, "decoder layer step: x must be [N, 1, D], got ", x.sizes());
-  // The newest position may see every earlier one: the cache holds exactly those, so no mask.
+  // The newest position may see every earlier one: positions 0 … t of the cache, so no mask.
   auto h = residual(x, self_attn_norm, dropout, options.pre_norm(),
-                    [&](const torch::Tensor& in) { return self_attn->forward_cached(in, self_k, self_v).output; });
+                    [&](const torch::Tensor& in) { return self_attn->forward_step(in, self_k, self_v, t).output; });
   return attend_source_and_transform(h, memory_k, memory_v, src_mask);
 }
 

@@ -64,10 +64,11 @@ class TransformerDecoderLayerImpl : public torch::nn::Cloneable<TransformerDecod
   DecoderLayerOut forward(const torch::Tensor& x, const torch::Tensor& causal, const torch::Tensor& memory_k,
                           const torch::Tensor& memory_v, const torch::Tensor& src_mask);
 
-  // Incremental decoding of the newest position. x: [N, 1, D]; self_k/self_v: this layer's
-  // cache [N, H, t, D/H], extended to t+1. Same maths as forward(), position by position.
-  DecoderLayerOut forward_step(const torch::Tensor& x, torch::Tensor& self_k, torch::Tensor& self_v,
-                               const torch::Tensor& memory_k, const torch::Tensor& memory_v,
+  // Incremental decoding of the newest position t. x: [N, 1, D]; self_k/self_v: this layer's
+  // preallocated cache views [N, H, T_cap > t, D/H], written at position t in place.
+  // Same maths as forward(), position by position.
+  DecoderLayerOut forward_step(const torch::Tensor& x, const torch::Tensor& self_k, const torch::Tensor& self_v,
+                               int64_t t, const torch::Tensor& memory_k, const torch::Tensor& memory_v,
                                const torch::Tensor& src_mask);
 
   TransformerLayerOptions options;

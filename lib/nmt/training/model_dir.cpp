@@ -3,6 +3,7 @@
 
 #include "nmt/models/ensemble.h"
 #include "nmt/models/factory.h"
+#include "nmt/models/quantize.h"
 #include "nmt/training/checkpoint.h"
 #include "nmt/util/error.h"
 #include "nmt/util/file_io.h"
@@ -10,12 +11,17 @@
 namespace nmt {
 namespace fs = std::filesystem;
 
+bool is_int8_model_dir(const std::string& dir) { return fs::exists(fs::path(dir) / kInt8MarkerFile); }
+
 LoadedModel load_model_dir(const std::string& dir, const torch::Device& device, const std::string& which) {
   if (!fs::is_directory(dir)) throw IoError("model directory " + dir + " does not exist");
   const fs::path d(dir);
   const fs::path cfg_path = d / "config.yaml";
   if (!fs::exists(cfg_path)) throw IoError("model directory " + dir + " has no config.yaml");
 
+  const bool int8 = is_int8_model_dir(dir);
+  if (int8 && which == "last")
+    throw UsageError("model directory " + dir + " is int8 (nmt quantize): it has best.pt only, no last.pt");
   std::string weights;
   if (which == "best") {
     weights = fs::exists(d / "best.pt") ? (d / "best.pt").string() : (d / "last.pt").string();
@@ -36,8 +42,10 @@ LoadedModel load_model_dir(const std::string& dir, const torch::Device& device, 
   check_weights_dependencies(checkpoint);
   out.tokenizers = load_tokenizers(dir, out.config.tokenizer);
   out.model = make_model(out.config.model, out.tokenizers.src->vocab_size(), out.tokenizers.tgt->vocab_size());
+  if (int8) quantize_int8(*out.model);  // the int8 layout, then the saved int8 values
   out.model->to(device);
   load_weights(*out.model, checkpoint, device);
+  if (int8) pack_int8(*out.model);  // now, so that the first translation does not pay for it
   out.model->eval();
   out.weights = weights;
   return out;

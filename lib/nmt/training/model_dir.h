@@ -10,6 +10,8 @@
 //   train.log          the training log
 //   step-<N>.pt        with train.keep_checkpoints: K, the weights of the K newest saves
 //   average.json       only in a directory written by `nmt average`: what best.pt is the mean of
+// `nmt quantize` writes an inference-only directory (training/quantize_dir.h): config.yaml, the
+// tokenizer(s), best.pt with int8 linear layers, and quantization.json (the marker).
 // Every file is written atomically (temp file + rename).
 #pragma once
 #include <torch/torch.h>
@@ -24,6 +26,10 @@
 namespace nmt {
 
 inline constexpr const char* kAverageRecordFile = "average.json";
+// The file that marks an int8 model directory (written by `nmt quantize`).
+inline constexpr const char* kInt8MarkerFile = "quantization.json";
+// True when `dir` holds an int8 model written by `nmt quantize`.
+bool is_int8_model_dir(const std::string& dir);
 
 struct LoadedModel {
   Config config;          // of the (first) model directory: its decode: and data.max_len apply
@@ -33,7 +39,8 @@ struct LoadedModel {
 };
 
 // Loads config.yaml, tokenizers and weights ("best" → best.pt, falling back to last.pt;
-// "last" → last.pt). Throws IoError naming the directory and the missing file.
+// "last" → last.pt). An int8 directory is built as its float architecture, converted to int8
+// (models/quantize.h) and then loaded. Throws IoError naming the directory and the missing file.
 LoadedModel load_model_dir(const std::string& dir, const torch::Device& device,
                            const std::string& which = "best");
 

@@ -71,6 +71,10 @@ void Trainer::prepare_directory() {
   if (fs::exists(out_ / kAverageRecordFile))
     throw Error("model directory " + cfg_.output + " holds averaged weights (" + kAverageRecordFile +
                 ", written by nmt average); train into another directory — nothing was overwritten");
+  if (is_int8_model_dir(cfg_.output))
+    throw UsageError("model directory " + cfg_.output + " is an int8 model (nmt quantize, " + kInt8MarkerFile +
+                     "): it is for inference only and cannot be trained or resumed; train the float model "
+                     "directory it was quantized from — nothing was written");
   if (opt_.resume) {
     if (!fs::exists(out_ / "train_state.pt") || !fs::exists(out_ / "last.pt"))
       throw Error("cannot resume: " + cfg_.output + " has no last.pt + train_state.pt (start without --resume)");

@@ -6,7 +6,11 @@
 // repeated passes (leak check).
 //
 //   bench_decode --src data/bible-es-en/test.es --threads 2 [--beams 1,5] [--passes 3] [--no-int8]
-//                [--flops] [--max-sentences N] [--repeat 20] [--repeat-beam 5] MODEL_DIR...
+//                [--flops] [--max-sentences N] [--repeat 20] [--repeat-beam 5] [--ensemble-with DIR]...
+//                MODEL_DIR...
+//
+// --ensemble-with DIR (repeatable) adds an "ensemble" row per MODEL_DIR: that model and the
+// given ones decoding together (nmt translate -m MODEL_DIR -m DIR ...), equal weights.
 //
 // The variants of a model are timed in turns (fp32, int8, fp32, int8, ...) so that both see the
 // same machine load; each row is the best of --passes passes, the median follows in brackets.
@@ -41,7 +45,7 @@ struct Args {
   int threads = 0, repeat = 0, repeat_beam = 5, passes = 1, max_sentences = 0;
   std::vector<int64_t> beams{1, 5};
   bool int8 = true, flops = false;
-  std::vector<std::string> models;
+  std::vector<std::string> models, ensemble_with;
 };
 
 std::vector<int64_t> parse_list(const std::string& s) {
@@ -65,6 +69,7 @@ bool parse_args(int argc, char** argv, Args& a) {
     else if (s == "--beams") a.beams = parse_list(next());
     else if (s == "--no-int8") a.int8 = false;
     else if (s == "--flops") a.flops = true;
+    else if (s == "--ensemble-with") a.ensemble_with.push_back(next());
     else a.models.push_back(s);
   }
   return !a.src_path.empty() && !a.models.empty();
@@ -182,7 +187,7 @@ int main(int argc, char** argv) {
   if (!parse_args(argc, argv, a)) {
     std::fprintf(stderr,
                  "usage: bench_decode --src FILE [--threads N] [--beams 1,5] [--passes P] [--no-int8] [--flops] "
-                 "[--max-sentences N] [--repeat N] [--repeat-beam K] MODEL_DIR...\n");
+                 "[--max-sentences N] [--repeat N] [--repeat-beam K] [--ensemble-with DIR]... MODEL_DIR...\n");
     return 2;
   }
   nmt::setup_logging("warn");
@@ -205,6 +210,11 @@ int main(int argc, char** argv) {
       nmt::quantize_int8(*q.lm.model);
       nmt::pack_int8(*q.lm.model);
       variants.push_back(std::move(q));
+    }
+    if (!a.ensemble_with.empty()) {
+      std::vector<std::string> dirs{dir};
+      dirs.insert(dirs.end(), a.ensemble_with.begin(), a.ensemble_with.end());
+      variants.push_back({"ensemble", nmt::load_models(dirs, torch::Device(torch::kCPU)), {}, 0, 0});
     }
     bench_model(a, src, variants, sgemm);
   }

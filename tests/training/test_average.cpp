@@ -55,6 +55,20 @@ nmt::Seq2Seq load_step(const nmt::LoadedModel& like, const std::string& dir, int
 
 const std::vector<std::string> kLines{"a1 a2 a3", "a4 a5 a6 a7", "a0 a1 a2 a3 a4", "a5"};
 
+// A second toy corpus with another vocabulary (6 words, write_toy_data has 8), in data2/.
+std::string write_other_vocab_data(const TempDir& dir) {
+  nmt::SyntheticOptions o;
+  o.task = "reverse";
+  o.train = 200;
+  o.dev = 20;
+  o.test = 20;
+  o.vocab = 6;
+  o.seed = 9;
+  const std::string other = (dir.path / "data2").string();
+  nmt::write_synthetic(o, other);
+  return other;
+}
+
 }  // namespace
 
 TEST_CASE("keep_checkpoints keeps the newest K step checkpoints, and a resumed run drops newer ones",
@@ -161,15 +175,7 @@ TEST_CASE("averaging refuses other architectures, shapes and vocabularies, namin
   const std::string t2 = train_toy(dir, data, "t2", "transformer", with(quick, "model.dropout=0.3"));
   const std::string r = train_toy(dir, data, "r", "rnn", quick);
   const std::string wide = train_toy(dir, data, "wide", "transformer", with(quick, "model.ffn=96"));
-  nmt::SyntheticOptions o;
-  o.task = "reverse";
-  o.train = 200;
-  o.dev = 20;
-  o.test = 20;
-  o.vocab = 6;
-  o.seed = 9;
-  const std::string other = (dir.path / "data2").string();
-  nmt::write_synthetic(o, other);
+  const std::string other = write_other_vocab_data(dir);
   const std::string vocab = train_toy(dir, other, "vocab", "transformer", quick);
   const std::string out = (dir.path / "out").string();
   auto avg = [&](const std::string& x, const std::string& y) {
@@ -213,15 +219,7 @@ TEST_CASE("load_models: one directory is the model, several an ensemble sharing 
   CHECK(translate(nmt::load_models({t, t}, torch::kCPU), kLines) == translate(single, kLines));
   CHECK_THROWS_WITH(nmt::load_models({t, b}, torch::kCPU, "best", {1.0}), Contains("one weight per -m"));
 
-  nmt::SyntheticOptions o;
-  o.task = "reverse";
-  o.train = 200;
-  o.dev = 20;
-  o.test = 20;
-  o.vocab = 6;
-  o.seed = 9;
-  const std::string other = (dir.path / "data2").string();
-  nmt::write_synthetic(o, other);
+  const std::string other = write_other_vocab_data(dir);
   const std::string v = train_toy(dir, other, "v", "rnn", quick);
   CHECK_THROWS_WITH(nmt::load_models({t, v}, torch::kCPU), Contains("must share the target vocabulary"));
 }

@@ -8,7 +8,7 @@
 #   e.g. bench/budget_trial.sh 5 transformer /tmp/t22 model.enc_layers=2 model.dec_layers=2
 #
 # ARCH is rnn, bahdanau or transformer (configs/bible-es-en/ARCH.yaml). OUT_DIR must not exist.
-# NMT_THREADS (default 2) is passed as --threads. The budget is wall-clock time: on a shared
+# NMT_THREADS (default 2) is passed as --threads; logs go to OUT_DIR/train.out and eval.log. The budget is wall-clock time: on a shared
 # machine the steps vary by ~10% between identical runs, so read the steps column too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,7 +36,7 @@ mkdir -p "$OUT"
 # "BLEU chrF" of last.pt on dev with beam $1.
 dev_score() {
   "$NMT" --threads "$THREADS" evaluate -m "$OUT" --checkpoint last -k "$1" --src "$DATA/dev.es" \
-    --ref "$DATA/dev.en" | awk '/^BLEU/ {b = $3} /^chrF2/ {c = $3} END {printf "%s %s", b, c}'
+    --ref "$DATA/dev.en" 2>> "$OUT/eval.log" | awk '/^BLEU/ {b = $3} /^chrF2/ {c = $3} END {printf "%s %s", b, c}'
 }
 steps=$(sed -n 's/.*"step": *\([0-9]*\).*/\1/p' "$OUT/train_state.json" | head -1)
 read -r b5 c5 <<< "$(dev_score 5)"

@@ -8,8 +8,9 @@
 #   e.g. bench/budget_trial.sh 5 transformer /tmp/t22 model.enc_layers=2 model.dec_layers=2
 #
 # ARCH is rnn, bahdanau or transformer (configs/bible-es-en/ARCH.yaml). OUT_DIR must not exist.
-# NMT_THREADS (default 2) is passed as --threads; logs go to OUT_DIR/train.out and eval.log. The budget is wall-clock time: on a shared
-# machine the steps vary by ~10% between identical runs, so read the steps column too.
+# NMT_THREADS (default 2) is passed as --threads; logs go to OUT_DIR/train.out and eval.log.
+# The budget is wall-clock time: on a shared machine the steps vary by ~10% between identical
+# runs, so read the steps column too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -193,6 +193,35 @@ TEST_CASE("the shipped configs all load", "[config]") {
   CHECK(n >= 6);  // toy/reverse-* and bible-es-en/*
 }
 
+TEST_CASE("the Bible reference configs share data and vocabulary, and the rnn is the bahdanau without attention",
+          "[config]") {
+  auto load = [](const std::string& arch) {
+    return nmt::load_config(std::string(NMT_SOURCE_DIR) + "/configs/bible-es-en/" + arch + ".yaml");
+  };
+  const nmt::Config rnn = load("rnn"), bahdanau = load("bahdanau"), transformer = load("transformer");
+  // The comparison's premise: the same corpus and subword vocabulary for all three.
+  for (const nmt::Config* c : {&bahdanau, &transformer}) {
+    INFO(c->name);
+    CHECK(c->tokenizer.vocab_size == rnn.tokenizer.vocab_size);
+    CHECK(c->tokenizer.model_type == rnn.tokenizer.model_type);
+    CHECK(c->data.train.src == rnn.data.train.src);
+    CHECK(c->data.train.tgt == rnn.data.train.tgt);
+    CHECK(c->data.test.src == rnn.data.test.src);
+    CHECK(c->data.max_len == rnn.data.max_len);
+    CHECK(c->train.batch_tokens == rnn.train.batch_tokens);
+    CHECK(c->train.schedule == rnn.train.schedule);
+    CHECK(c->train.validations == rnn.train.validations);
+  }
+  // Without attention, and otherwise the same RNN trained the same way.
+  CHECK(rnn.rnn().cell() == bahdanau.bahdanau().cell());
+  CHECK(rnn.rnn().emb_dim() == bahdanau.bahdanau().emb_dim());
+  CHECK(rnn.rnn().hidden() == bahdanau.bahdanau().hidden());
+  CHECK(rnn.rnn().dropout() == bahdanau.bahdanau().dropout());
+  CHECK(rnn.train.lr == bahdanau.train.lr);
+  CHECK(rnn.train.warmup == bahdanau.train.warmup);
+  CHECK(rnn.train.label_smoothing == bahdanau.train.label_smoothing);
+}
+
 TEST_CASE("choices are enums: a bad word lists the valid ones", "[config]") {
   std::string msg = error_of(replace(kValid, "  max_steps: 10\n", "  max_steps: 10\n  schedule: cosine\n"));
   CHECK_THAT(msg, Contains("train.schedule: expected one of noam|constant|plateau|linear, got \"cosine\""));

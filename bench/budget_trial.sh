@@ -21,13 +21,10 @@ fi
 BUDGET=$1 ARCH=$2 OUT=$3
 shift 3
 CONFIG=configs/bible-es-en/$ARCH.yaml
-THREADS=${NMT_THREADS:-2}
-NMT=./build/bin/nmt
-DATA=data/bible-es-en
+source bench/common.sh
 [ -f "$CONFIG" ] || { echo "error: no config $CONFIG (ARCH: rnn, bahdanau or transformer)" >&2; exit 2; }
-[ -e "$OUT" ] && { echo "error: $OUT already exists; give a fresh directory" >&2; exit 2; }
-[ -x "$NMT" ] || ./scripts/build.sh
-[ -f "$DATA/dev.en" ] || "$NMT" data bible --out "$DATA"
+require_fresh_dir "$OUT"
+prepare_bench
 
 sets=(--set "output=$OUT" --set "train.max_minutes=$BUDGET" --set train.max_epochs=0)
 for kv in "$@"; do sets+=(--set "$kv"); done
@@ -37,9 +34,9 @@ mkdir -p "$OUT"
 # "BLEU chrF" of last.pt on dev with beam $1.
 dev_score() {
   "$NMT" --threads "$THREADS" evaluate -m "$OUT" --checkpoint last -k "$1" --src "$DATA/dev.es" \
-    --ref "$DATA/dev.en" 2>> "$OUT/eval.log" | awk '/^BLEU/ {b = $3} /^chrF2/ {c = $3} END {printf "%s %s", b, c}'
+    --ref "$DATA/dev.en" 2>> "$OUT/eval.log" | bleu_chrf
 }
-steps=$(sed -n 's/.*"step": *\([0-9]*\).*/\1/p' "$OUT/train_state.json" | head -1)
+steps=$(trained_steps "$OUT")
 read -r b5 c5 <<< "$(dev_score 5)"
 read -r b1 c1 <<< "$(dev_score 1)"
 echo "$ARCH ${BUDGET}min $* | steps $steps | dev beam 5: BLEU $b5 chrF $c5 | greedy: BLEU $b1 chrF $c1"

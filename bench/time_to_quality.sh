@@ -19,17 +19,11 @@ if [ $# -lt 1 ] || [ $# -gt 2 ] || ! [[ $1 =~ ^[0-9]+([.][0-9]+)?$ ]]; then
 fi
 BUDGET=$1
 OUT=${2:-reports/time-to-quality-${BUDGET}min-$(date +%Y%m%d-%H%M%S)}
-THREADS=${NMT_THREADS:-2}
-NMT=./build/bin/nmt
-DATA=data/bible-es-en
 ARCHS="rnn bahdanau transformer"
+source bench/common.sh
 
-if [ -e "$OUT" ]; then
-  echo "error: $OUT already exists; give a fresh directory" >&2
-  exit 2
-fi
-[ -x "$NMT" ] || ./scripts/build.sh
-[ -f "$DATA/test.en" ] || "$NMT" data bible --out "$DATA"
+require_fresh_dir "$OUT"
+prepare_bench
 mkdir -p "$OUT/hyp"
 
 # 1. Train the three configs with the same budget and write compare's report.
@@ -43,10 +37,7 @@ awk -v dir="$OUT/hyp" '{
   print NR > (dir "/bucket." b ".lines") }' "$DATA/test.es"
 
 # "BLEU chrF" of a hypothesis file against a reference file.
-score() {
-  "$NMT" score --hyp "$1" --ref "$2" |
-    awk '/^BLEU/ {b = $3} /^chrF2/ {c = $3} END {printf "%s %s", b, c}'
-}
+score() { "$NMT" score --hyp "$1" --ref "$2" | bleu_chrf; }
 # Lines listed in $1 (line numbers) of file $2.
 pick() { awk 'NR == FNR {want[$1] = 1; next} want[FNR]' "$1" "$2"; }
 
@@ -63,7 +54,7 @@ pick() { awk 'NR == FNR {want[$1] = 1; next} want[FNR]' "$1" "$2"; }
       "$NMT" --threads "$THREADS" evaluate -m "$M" -k 5 --src "$DATA/$split.es" --ref "$DATA/$split.en" \
         --hyp-out "$OUT/hyp/$a.$split.en" > "$OUT/hyp/$a.$split.log"
     done
-    steps=$(sed -n 's/.*"step": *\([0-9]*\).*/\1/p' "$M/train_state.json" | head -1)
+    steps=$(trained_steps "$M")
     # Mean of the per-window training rates in metrics.jsonl (validation time excluded), as in the report.
     tps=$(awk -F'"tokens_per_s": *' 'NF > 1 {split($2, v, /[,}]/); s += v[1]; n++} END {if (n) printf "%.0f", s / n; else print "n/a"}' "$M/metrics.jsonl")
     read -r dev_bleu dev_chrf <<< "$(score "$OUT/hyp/$a.dev.en" "$DATA/dev.en")"

@@ -10,6 +10,8 @@
 # models/ (the three model directories), report/ (compare's report.html + report.md), hyp/ and
 # table.md. NMT_THREADS (default 2) is passed as --threads to every nmt command. The budget is
 # wall-clock time, so a busy machine trains fewer steps: read the steps and tokens/s columns.
+# NMT_ARCHS (default "rnn bahdanau transformer") picks a subset, e.g. NMT_ARCHS=transformer for
+# a long budget whose goal concerns one model (an hour per model is three hours for all three).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,7 +21,10 @@ if [ $# -lt 1 ] || [ $# -gt 2 ] || ! [[ $1 =~ ^[0-9]+([.][0-9]+)?$ ]]; then
 fi
 BUDGET=$1
 OUT=${2:-reports/time-to-quality-${BUDGET}min-$(date +%Y%m%d-%H%M%S)}
-ARCHS="rnn bahdanau transformer"
+ARCHS=${NMT_ARCHS:-rnn bahdanau transformer}
+for a in $ARCHS; do
+  [ -f "configs/bible-es-en/$a.yaml" ] || { echo "error: NMT_ARCHS: no config configs/bible-es-en/$a.yaml" >&2; exit 2; }
+done
 source bench/common.sh
 
 require_fresh_dir "$OUT"

@@ -20,9 +20,8 @@ if [ $# -lt 3 ] || ! [[ $1 =~ ^[0-9]+([.][0-9]+)?$ ]]; then
 fi
 BUDGET=$1 ARCH=$2 OUT=$3
 shift 3
-CONFIG=configs/bible-es-en/$ARCH.yaml
 source bench/common.sh
-[ -f "$CONFIG" ] || { echo "error: no config $CONFIG (ARCH: rnn, bahdanau or transformer)" >&2; exit 2; }
+CONFIG=$(reference_config "$ARCH")
 require_fresh_dir "$OUT"
 prepare_bench
 

@@ -23,3 +23,11 @@ bleu_chrf() { awk '/^BLEU/ {b = $3} /^chrF2/ {c = $3} END {printf "%s %s", b, c}
 
 # Training steps of model directory $1 (from its train_state.json).
 trained_steps() { sed -n 's/.*"step": *\([0-9]*\).*/\1/p' "$1/train_state.json" | head -1; }
+
+# The reference config of architecture $1 (rnn, bahdanau or transformer); exits with a usage
+# error naming the missing file when there is none.
+reference_config() {
+  local c="configs/bible-es-en/$1.yaml"
+  [ -f "$c" ] || { echo "error: no config $c (rnn, bahdanau or transformer)" >&2; exit 2; }
+  echo "$c"
+}

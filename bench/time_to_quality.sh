@@ -22,10 +22,8 @@ fi
 BUDGET=$1
 OUT=${2:-reports/time-to-quality-${BUDGET}min-$(date +%Y%m%d-%H%M%S)}
 ARCHS=${NMT_ARCHS:-rnn bahdanau transformer}
-for a in $ARCHS; do
-  [ -f "configs/bible-es-en/$a.yaml" ] || { echo "error: NMT_ARCHS: no config configs/bible-es-en/$a.yaml" >&2; exit 2; }
-done
 source bench/common.sh
+for a in $ARCHS; do reference_config "$a" > /dev/null; done
 
 require_fresh_dir "$OUT"
 prepare_bench

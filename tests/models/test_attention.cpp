@@ -114,18 +114,23 @@ TEST_CASE("multi-head attention: incremental path with a K/V cache equals causal
   mha->eval();
   auto x = torch::randn({3, 6, 16});
   auto full = mha(x, causal_mask(6)).output;
-  // A preallocated cache with room for 8 positions, inside a bigger tensor (as the Transformer
-  // keeps every layer's K and V in one): step t writes position t in place.
-  auto cache = torch::full({3, 4, 2, 8, 4}, std::numeric_limits<float>::quiet_NaN());
-  auto k = cache.select(2, 0), v = cache.select(2, 1);
+  // A cache with room for 8 positions and 5 slots, in which the layer owns channels 2 and 3 of
+  // 4 (as the Transformer keeps every layer's K and V in one): step t writes position t of
+  // slots 0 … 2 in place, and hypothesis n reads its positions from slot n.
+  auto cache = torch::full({8, 5, 4, 4, 4}, std::numeric_limits<float>::quiet_NaN());
+  torch::Tensor slot_of = torch::empty({3, 0}, torch::kLong);
   for (int64_t t = 0; t < 6; ++t) {
-    auto out = mha->forward_step(x.narrow(1, t, 1), k, v, t);
-    CHECK_FALSE(k.narrow(2, 0, t + 1).isnan().any().item<bool>());
-    CHECK(k.narrow(2, t + 1, 8 - t - 1).isnan().all().item<bool>());  // nothing beyond position t
+    slot_of = torch::cat({slot_of, torch::arange(3).unsqueeze(1)}, 1);
+    auto out = mha->forward_step(x.narrow(1, t, 1), cache, 2, slot_of, t);
+    CHECK_FALSE(cache.narrow(0, 0, t + 1).narrow(1, 0, 3).narrow(2, 2, 2).isnan().any().item<bool>());
+    CHECK(cache.narrow(0, t + 1, 8 - t - 1).isnan().all().item<bool>());  // nothing beyond position t
+    CHECK(cache.narrow(1, 3, 2).isnan().all().item<bool>());              // nor in unused slots
+    CHECK(cache.narrow(2, 0, 2).isnan().all().item<bool>());              // nor in other layers' channels
     CHECK(out.weights.sizes() == std::vector<int64_t>{3, 4, 1, t + 1});
     CHECK(max_diff(out.output.squeeze(1), full.select(1, t)) < 1e-5);
   }
-  CHECK_THROWS(mha->forward_step(x.narrow(1, 0, 1), k, v, 8));  // no room for position 8
+  CHECK_THROWS(mha->forward_step(x.narrow(1, 0, 1), cache, 2, torch::zeros({3, 9}, torch::kLong), 8));  // no room
+  CHECK_THROWS(mha->forward_step(x.narrow(1, 0, 1), cache, 3, slot_of, 2));  // channel 3 has no value channel
   // Cross-attention: Q from the decoder side, K/V from the memory, through the same in_proj rows.
   auto memory = torch::randn({3, 5, 16});
   auto kv = mha->project_kv(memory);
@@ -138,6 +143,55 @@ TEST_CASE("multi-head attention: incremental path with a K/V cache equals causal
   };
   auto by_hand = scaled_dot_product_attention(part(x, 0), part(memory, 1), part(memory, 2));
   CHECK(max_diff(mha->out_proj(mha->merge_heads(by_hand.output)), cross.output) < 1e-5);
+  // One position per hypothesis, sources addressed by row: hypotheses 0 and 1 read source 2,
+  // hypothesis 2 reads source 0; each equals the full cross-attention of that source.
+  auto src_row = torch::tensor({2, 2, 0}, torch::kLong);
+  auto queries = torch::stack({x[2][1], x[2][4], x[0][3]}).unsqueeze(1);  // [3, 1, 16]
+  auto step = mha->attend_memory_step(queries, kv.first, kv.second, src_row, torch::ones({3, 5}, torch::kBool));
+  CHECK(step.weights.sizes() == std::vector<int64_t>{3, 4, 1, 5});
+  CHECK(max_diff(step.output.squeeze(1)[0], cross.output[2][1]) < 1e-5);
+  CHECK(max_diff(step.output.squeeze(1)[1], cross.output[2][4]) < 1e-5);
+  CHECK(max_diff(step.output.squeeze(1)[2], cross.output[0][3]) < 1e-5);
+}
+
+TEST_CASE("step attention: the CPU loop equals the ATen reference, and each hypothesis reads its own slots",
+          "[attention]") {
+  torch::manual_seed(9);
+  const int64_t N = 7, H = 3, d = 12, T_cap = 10, slots = 9, t = 6, B = 4, S = 8;
+  auto q = torch::randn({N, H, d});
+  auto cache = torch::randn({T_cap, slots, 4, H, d});
+  auto slot_of = torch::randint(0, slots, {N, T_cap}, torch::kLong);
+  for (int64_t channel : {0, 2}) {
+    auto fast = cached_self_attention(q, cache, channel, slot_of, t);
+    auto ref = cached_self_attention_reference(q, cache, channel, slot_of, t);
+    CHECK(fast.weights.sizes() == std::vector<int64_t>{N, H, t + 1});
+    CHECK(max_diff(fast.output, ref.output) < 1e-5);
+    CHECK(max_diff(fast.weights, ref.weights) < 1e-6);
+  }
+  // By hand: with q = 0 every visible key weighs the same, so hypothesis 0 gets the mean of the
+  // values of its own slots (slot 4 at position 0, slot 1 at position 1, slot 4 at position 2).
+  auto zero = cached_self_attention(torch::zeros({1, H, d}), cache, 0, torch::tensor({{4, 1, 4}}, torch::kLong), 2);
+  auto mean = (cache[0][4][1] + cache[1][1][1] + cache[2][4][1]) / 3;  // [H, d]
+  CHECK(max_diff(zero.output[0], mean) < 1e-6);
+  // A hypothesis computed alone equals itself inside the batch, bit for bit.
+  auto all = cached_self_attention(q, cache, 0, slot_of, t);
+  auto alone = cached_self_attention(q.narrow(0, 5, 1), cache, 0, slot_of.narrow(0, 5, 1), t);
+  CHECK(alone.output.equal(all.output.narrow(0, 5, 1)));
+  CHECK_THROWS(cached_self_attention(q, cache, 0, torch::full({N, T_cap}, slots, torch::kLong), t));  // no such slot
+
+  // Source attention through src_row, with padding (every source keeps at least one key).
+  auto k = torch::randn({B, S, H, d}).transpose(1, 2), v = torch::randn({B, S, H, d}).transpose(1, 2);  // strided
+  auto mask = torch::rand({B, S}) > 0.4;
+  mask.select(1, 0).fill_(true);
+  auto src_row = torch::randint(0, B, {N}, torch::kLong);
+  auto fast = source_attention(q, k, v, src_row, mask);
+  auto ref = source_attention_reference(q, k, v, src_row, mask);
+  CHECK(max_diff(fast.output, ref.output) < 1e-5);
+  CHECK(max_diff(fast.weights, ref.weights) < 1e-6);
+  auto hidden = mask.index_select(0, src_row).logical_not().unsqueeze(1).expand({N, H, S});
+  CHECK(fast.weights.masked_select(hidden).abs().max().item<float>() == 0.0f);  // padding gets exactly 0
+  CHECK(max_diff(fast.weights.sum(-1), torch::ones({N, H})) < 1e-5);
+  CHECK_THROWS(source_attention(q, k, v, torch::full({N}, B, torch::kLong), mask));  // no such source
 }
 
 TEST_CASE("sinusoidal positions and scaled embeddings", "[layers]") {

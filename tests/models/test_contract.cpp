@@ -164,10 +164,15 @@ TEST_CASE("every model: DecoderState expand, reorder and keep", "[models][state]
       auto idx = torch::tensor({1, 0, 3, 2, 5, 4}, torch::kLong);
       const auto per_src_before = state.per_src;
       const auto per_hyp_before = state.per_hyp;
+      const auto shared_before = state.shared;
       state.reorder(idx);
       for (const auto& [key, t] : per_src_before) {
         INFO("per_src[" << key << "]");
         CHECK(state.per_src.at(key).equal(t));  // the source side is never reordered
+      }
+      for (const auto& [key, t] : shared_before) {
+        INFO("shared[" << key << "]");
+        CHECK(state.shared.at(key).is_same(t));  // moved through the indexes in per_hyp, never copied
       }
       for (const auto& [key, t] : per_hyp_before) {
         INFO("per_hyp[" << key << "]");
@@ -233,6 +238,8 @@ TEST_CASE("DecoderState operations on plain tensors", "[state]") {
   DecoderState s;
   s.per_hyp["h"] = torch::arange(3).view({3, 1});
   s.per_src["m"] = torch::arange(3).view({3, 1}) * 10;
+  const torch::Tensor cache = torch::arange(4);
+  s.shared["c"] = cache;  // addressed through indexes: no operation touches it
   CHECK(s.size() == 3);
   s.expand(2);
   CHECK(s.per_hyp["h"].view(-1).equal(torch::tensor({0, 0, 1, 1, 2, 2}, torch::kLong)));
@@ -249,6 +256,7 @@ TEST_CASE("DecoderState operations on plain tensors", "[state]") {
   CHECK(s.per_src["m"].view(-1).equal(torch::tensor({10, 10, 20}, torch::kLong)));
   s.keep(torch::tensor({2}, torch::kLong));
   CHECK(s.per_hyp["h"].view(-1).equal(torch::tensor({1}, torch::kLong)));
+  CHECK(s.shared.at("c").is_same(cache));
   CHECK(DecoderState{}.size() == 0);
 }
 

@@ -53,7 +53,10 @@ TEST_CASE("nmt::Linear in float mode is torch::nn::Linear: same init, names and 
     CHECK(ref->named_parameters().keys() == mine->named_parameters().keys());
     const torch::Tensor x = torch::randn({3, 5, 24});
     CHECK(torch::equal(ref(x), mine(x)));
-    CHECK(torch::allclose(mine->forward_rows(x, 10, 30), ref(x).narrow(-1, 10, 30)));
+    // A row slice is another sgemm (other blocking), so equal to float rounding, not bit for bit:
+    // allclose's default atol of 1e-8 failed on an AMD EPYC for outputs near 0.
+    const double diff = (mine->forward_rows(x, 10, 30) - ref(x).narrow(-1, 10, 30)).abs().max().item<double>();
+    CHECK(diff < 1e-5);
   }
 }
 

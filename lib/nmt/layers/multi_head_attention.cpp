@@ -46,21 +46,48 @@ AttentionOut MultiHeadAttentionImpl::forward(const torch::Tensor& x, const torch
   return attend(split_heads(qkv[0]), split_heads(qkv[1]), split_heads(qkv[2]), mask);
 }
 
-AttentionOut MultiHeadAttentionImpl::forward_step(const torch::Tensor& x, const torch::Tensor& k_cache,
-                                                  const torch::Tensor& v_cache, int64_t t) {
+AttentionOut MultiHeadAttentionImpl::from_step(const StepAttentionOut& a) {
+  const int64_t N = a.output.size(0);
+  AttentionOut out;
+  out.heads = a.output.unsqueeze(2);                                      // [N, H, 1, D/H]
+  out.output = out_proj(a.output.reshape({N, 1, options.d_model()}));  // concat the heads, then W^O
+  out.weights = a.weights.unsqueeze(2);                                   // [N, H, 1, K]
+  return out;
+}
+
+AttentionOut MultiHeadAttentionImpl::forward_step(const torch::Tensor& x, const torch::Tensor& cache, int64_t channel,
+                                                  const torch::Tensor& slot_of, int64_t t) {
   const int64_t D = options.d_model(), H = options.heads();
   TORCH_CHECK(x.dim() == 3 && x.size(1) == 1 && x.size(2) == D, "MultiHeadAttention step: x must be [N, 1, ", D,
               "], got ", x.sizes());
-  TORCH_CHECK(k_cache.dim() == 4 && k_cache.size(0) == x.size(0) && k_cache.size(1) == H && k_cache.size(2) > t &&
-                  k_cache.size(3) == D / H && v_cache.sizes() == k_cache.sizes(),
-              "MultiHeadAttention step: caches must be [N, ", H, ", T_cap > ", t, ", ", D / H, "], got ",
-              k_cache.sizes(), " and ", v_cache.sizes());
+  const int64_t N = x.size(0);
+  TORCH_CHECK(cache.dim() == 5 && cache.size(0) > t && cache.size(1) >= N && cache.size(3) == H &&
+                  cache.size(4) == D / H && channel >= 0 && channel + 1 < cache.size(2),
+              "MultiHeadAttention step: cache must be [T_cap > ", t, ", slots >= ", N, ", C > ", channel + 1, ", ", H,
+              ", ", D / H, "], got ", cache.sizes());
   const auto proj = in_proj(x);  // [N, 1, 3D]: Q, K and V in one fused matmul
-  const auto q = split_heads(proj.narrow(2, 0, D));
-  k_cache.select(2, t).copy_(proj.narrow(2, D, D).view({x.size(0), H, D / H}));
-  v_cache.select(2, t).copy_(proj.narrow(2, 2 * D, D).view({x.size(0), H, D / H}));
+  const auto here = cache.select(0, t).narrow(0, 0, N);  // [N, C, H, D/H]: position t, slot n of hypothesis n
+  here.select(1, channel).copy_(proj.narrow(2, D, D).view({N, H, D / H}));
+  here.select(1, channel + 1).copy_(proj.narrow(2, 2 * D, D).view({N, H, D / H}));
   // The newest position may see every earlier one and itself: positions 0 … t, no mask.
-  return attend(q, k_cache.narrow(2, 0, t + 1), v_cache.narrow(2, 0, t + 1), {});
+  const auto q = proj.narrow(2, 0, D).reshape({N, H, D / H});
+  AttentionOut out = from_step(cached_self_attention(q, cache, channel, slot_of, t));
+  out.q = q.unsqueeze(2);
+  return out;
+}
+
+AttentionOut MultiHeadAttentionImpl::attend_memory_step(const torch::Tensor& x, const torch::Tensor& k,
+                                                        const torch::Tensor& v, const torch::Tensor& src_row,
+                                                        const torch::Tensor& src_mask) {
+  const int64_t D = options.d_model(), H = options.heads();
+  TORCH_CHECK(x.dim() == 3 && x.size(1) == 1 && x.size(2) == D, "MultiHeadAttention step: x must be [N, 1, ", D,
+              "], got ", x.sizes());
+  const auto q = in_proj->forward_rows(x, 0, D).reshape({x.size(0), H, D / H});  // rows 0..D of in_proj: W^Q
+  AttentionOut out = from_step(source_attention(q, k, v, src_row, src_mask));
+  out.q = q.unsqueeze(2);
+  out.k = k;
+  out.v = v;
+  return out;
 }
 
 std::pair<torch::Tensor, torch::Tensor> MultiHeadAttentionImpl::project_kv(const torch::Tensor& memory) {

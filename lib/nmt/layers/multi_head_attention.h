@@ -13,9 +13,11 @@
 // and the K/V rows once on the encoder memory.
 //
 // Incremental decoding: forward_step() projects only the newest position (Q, K and V in one
-// fused matmul), writes its K/V at position t of a preallocated cache the caller owns (the
-// DecoderState) and attends to positions 0 … t of it: step t costs O(t), not O(t²), and no
-// step copies the cache.
+// fused matmul), writes its K/V at position t of a cache the caller owns (the DecoderState)
+// and attends to positions 0 … t of it through a slot index (layers/step_attention.h), so
+// step t costs O(t), not O(t²), and beam search never copies the cache.
+// attend_memory_step() is the cross-attention of one position per hypothesis, reading each
+// sentence's memory K/V once for all of its hypotheses.
 //
 // in_proj and out_proj are nmt::Linear (layers/linear.h): float32, or int8 after quantization.
 #pragma once
@@ -25,6 +27,7 @@
 
 #include "nmt/layers/linear.h"
 #include "nmt/layers/scaled_dot_product.h"
+#include "nmt/layers/step_attention.h"
 
 namespace nmt {
 
@@ -45,10 +48,18 @@ class MultiHeadAttentionImpl : public torch::nn::Cloneable<MultiHeadAttentionImp
   AttentionOut forward(const torch::Tensor& x, const torch::Tensor& mask = {});
 
   // Self-attention of the newest position t over positions 0 … t. x: [N, 1, D];
-  // k_cache, v_cache: [N, H, T_cap, D/H] views with T_cap > t (positions 0 … t-1 already
-  // written); this writes position t of both in place. output: [N, 1, D]; weights: [N, H, 1, t+1]
-  AttentionOut forward_step(const torch::Tensor& x, const torch::Tensor& k_cache, const torch::Tensor& v_cache,
-                            int64_t t);
+  // cache: [T_cap > t, slots >= N, C, H, D/H] (step_attention.h): this writes hypothesis n's K
+  // and V at cache[t, n, channel] and cache[t, n, channel + 1]; slot_of: [N, > t] int64, the
+  // slot of each hypothesis' positions 0 … t (so slot_of[n, t] must be n).
+  // output: [N, 1, D]; weights: [N, H, 1, t+1]
+  AttentionOut forward_step(const torch::Tensor& x, const torch::Tensor& cache, int64_t channel,
+                            const torch::Tensor& slot_of, int64_t t);
+
+  // Cross-attention of one position per hypothesis. x: [N, 1, D]; k, v: [B, H, S, D/H] from
+  // project_kv; src_row: [N] int64, each hypothesis' source in [0, B); src_mask: [B, S] bool.
+  // output: [N, 1, D]; weights: [N, H, 1, S]
+  AttentionOut attend_memory_step(const torch::Tensor& x, const torch::Tensor& k, const torch::Tensor& v,
+                                  const torch::Tensor& src_row, const torch::Tensor& src_mask);
 
   // Cross-attention. x: [B, Tq, D]; memory keys/values from project_kv: [B, H, S, D/H];
   // mask: bool broadcastable to [B, H, Tq, S]. output: [B, Tq, D]; weights: [B, H, Tq, S]
@@ -69,6 +80,10 @@ class MultiHeadAttentionImpl : public torch::nn::Cloneable<MultiHeadAttentionImp
   MultiHeadAttentionOptions options;
   Linear in_proj{nullptr};   // [W^Q; W^K; W^V]: D → 3D (row slices [0, D) and [D, 3D) declared for int8)
   Linear out_proj{nullptr};  // W^O: D → D
+
+ private:
+  // A step's per-head result [N, H, D/H] → concat + W^O, as AttentionOut.
+  AttentionOut from_step(const StepAttentionOut& a);
 };
 TORCH_MODULE(MultiHeadAttention);
 

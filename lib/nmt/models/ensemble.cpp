@@ -134,6 +134,7 @@ DecoderState EnsembleImpl::start(const EncoderOut& enc) {
     DecoderState s = members_[i]->start(e);
     put(state.per_hyp, prefix(i), std::move(s.per_hyp));
     put(state.per_src, prefix(i), std::move(s.per_src));
+    put(state.shared, prefix(i), std::move(s.shared));
   }
   return state;
 }
@@ -146,10 +147,12 @@ StepOut EnsembleImpl::step(const torch::Tensor& prev, DecoderState& state, bool 
     DecoderState s;
     s.per_hyp = take(state.per_hyp, prefix(i));
     s.per_src = take(state.per_src, prefix(i));
+    s.shared = take(state.shared, prefix(i));
     s.step = state.step;
     StepOut o = members_[i]->step(prev, s, want_attention && static_cast<int64_t>(i) == attention_member_);
     put(state.per_hyp, prefix(i), std::move(s.per_hyp));
     put(state.per_src, prefix(i), std::move(s.per_src));
+    put(state.shared, prefix(i), std::move(s.shared));
     if (o.attention.defined()) out.attention = o.attention;
     if (members_.size() == 1) {  // one member: its own scores, bit for bit
       out.logits = o.logits;

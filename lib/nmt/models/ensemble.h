@@ -11,7 +11,7 @@
 //
 // State: every tensor of member i's EncoderOut and DecoderState is kept in the ensemble's under
 // "m<i>/" + its key (EncoderOut::extra["m0/memory"], DecoderState::per_hyp["m1/h"], ...), in
-// per_hyp or per_src as the member put it, so DecoderState's expand(), reorder() and keep()
+// per_hyp, per_src or shared as the member put it, so DecoderState's expand(), reorder() and keep()
 // reach every member at once and the ensemble adds no bookkeeping of its own.
 //
 // Order: members are sorted by a fingerprint of their weights (then by weight), so the

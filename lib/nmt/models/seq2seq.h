@@ -33,6 +33,10 @@ struct DecoderState {
   // Depends only on the source sentence: memory, mask, cross-attention K/V, Bahdanau keys.
   // Never reordered across beams (beams of one sentence share the source), only expanded/kept.
   std::map<std::string, torch::Tensor> per_src;
+  // Addressed through index tensors in per_hyp (the Transformer's K/V cache, read through each
+  // hypothesis' slot index; source K/V read through its source row): expand, reorder and keep
+  // never copy these, they move the indexes. Dimension 0 is not N.
+  std::map<std::string, torch::Tensor> shared;
   int64_t step = 0;  // number of tokens already fed
 
   // Repeat every row `beam` times (row i → rows i*beam .. i*beam+beam-1).
@@ -41,7 +45,7 @@ struct DecoderState {
   void reorder(const torch::Tensor& idx);
   // Keep rows where `alive` ([N] bool) is true, or the rows listed by an int64 index.
   void keep(const torch::Tensor& alive);
-  // Number of hypotheses N.
+  // Number of hypotheses N (rows of per_hyp, else of per_src).
   int64_t size() const;
 };
 

@@ -1,5 +1,6 @@
 #include "nmt/models/transformer.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "nmt/layers/scaled_dot_product.h"
@@ -10,27 +11,36 @@ namespace {
 
 std::string key(const char* name, size_t layer) { return std::string(name) + "." + std::to_string(layer); }
 
-constexpr int64_t kKvChunk = 8;  // the self-attention K/V cache grows by this many positions
+constexpr int64_t kKvFirst = 16;  // positions of the first self-attention K/V cache; it doubles when full
 
-// Makes per_hyp["self_kv"] ([N, H, 2L, T_cap, d_k]) ready for step t to write position t in
-// place: grows T_cap by kKvChunk positions when full, copying positions 0 … t-1. A cache that
-// another DecoderState (a copy of this one) still shares is copied first, so that copies of a
-// state stay independent, as with any other state tensor; beam search's reorder and keep make
-// fresh tensors, so that costs nothing in a search.
-torch::Tensor& kv_cache_for(DecoderState& state, int64_t t) {
-  torch::Tensor& kv = state.per_hyp.at("self_kv");
-  TORCH_CHECK(kv.dim() == 5 && kv.size(3) >= t, "transformer step: self_kv must be [N, H, 2L, T_cap >= ", t,
-              ", d_k], got ", kv.sizes());
-  if (kv.size(3) > t) {
+// Makes shared["self_kv"] ([T_cap, slots, 2L, H, d_k]) ready for step t to write position t of
+// slots 0 … N-1 in place: doubles T_cap when full and adds slots when N outgrows them, copying
+// positions 0 … t-1. A cache that another DecoderState (a copy of this one) still shares is
+// copied first, so that copies of a state stay independent, as with any other state tensor.
+torch::Tensor& kv_cache_for(DecoderState& state, int64_t t, int64_t N) {
+  torch::Tensor& kv = state.shared.at("self_kv");
+  TORCH_CHECK(kv.dim() == 5 && kv.size(0) >= t, "transformer step: self_kv must be [T_cap >= ", t,
+              ", slots, 2L, H, d_k], got ", kv.sizes());
+  if (kv.size(0) > t && kv.size(1) >= N) {
     if (kv.use_count() > 1 || kv.storage().use_count() > 1) kv = kv.clone();  // handles or views elsewhere
     return kv;
   }
   auto sizes = kv.sizes().vec();
-  sizes[3] = t + kKvChunk;
+  if (sizes[0] <= t) sizes[0] = std::max({kKvFirst, 2 * sizes[0], t + 1});
+  sizes[1] = std::max(sizes[1], N);
   torch::Tensor grown = torch::empty(sizes, kv.options());  // positions > t are written before they are read
-  if (t > 0) grown.narrow(3, 0, t).copy_(kv.narrow(3, 0, t));
+  if (t > 0) grown.narrow(0, 0, t).narrow(1, 0, kv.size(1)).copy_(kv.narrow(0, 0, t));
   kv = grown;
   return kv;
+}
+
+// per_hyp["kv_slot"] [N, t] → [N, t + 1]: hypothesis n writes position t into slot n.
+const torch::Tensor& append_slots(DecoderState& state, int64_t t, int64_t N) {
+  torch::Tensor& slot = state.per_hyp.at("kv_slot");
+  TORCH_CHECK(slot.dim() == 2 && slot.size(0) == N && slot.size(1) == t, "transformer step: kv_slot must be [", N,
+              ", ", t, "], got ", slot.sizes());
+  slot = torch::cat({slot, torch::arange(N, slot.options()).unsqueeze(1)}, 1);
+  return slot;
 }
 
 }  // namespace
@@ -102,32 +112,36 @@ EncoderOut TransformerImpl::encode(const torch::Tensor& src, const torch::Tensor
 
 DecoderState TransformerImpl::start(const EncoderOut& enc) {
   DecoderState state;
-  const int64_t N = enc.memory.size(0), H = options.heads(), dk = options.d_model() / options.heads();
-  state.per_src["src_mask"] = enc.src_mask;
+  const int64_t B = enc.memory.size(0), H = options.heads(), dk = options.d_model() / options.heads();
+  const int64_t L = static_cast<int64_t>(decoder_layers->size());
+  state.shared["src_mask"] = enc.src_mask;
   for (size_t l = 0; l < decoder_layers->size(); ++l) {
     auto layer = decoder_layers[l]->as<TransformerDecoderLayer>();
     auto kv = layer->cross_attn->project_kv(enc.memory);  // once per source sentence
-    state.per_src[key("cross_k", l)] = kv.first;
-    state.per_src[key("cross_v", l)] = kv.second;
+    state.shared[key("cross_k", l)] = kv.first;
+    state.shared[key("cross_v", l)] = kv.second;
   }
-  const int64_t L = static_cast<int64_t>(decoder_layers->size());
-  state.per_hyp["self_kv"] = torch::empty({N, H, 2 * L, kKvChunk, dk}, enc.memory.options());
+  state.shared["self_kv"] = torch::empty({0, B, 2 * L, H, dk}, enc.memory.options());
+  const auto index = torch::TensorOptions().dtype(torch::kLong).device(enc.memory.device());
+  state.per_hyp["src_row"] = torch::arange(B, index);
+  state.per_hyp["kv_slot"] = torch::empty({B, 0}, index);
   return state;
 }
 
 StepOut TransformerImpl::step(const torch::Tensor& prev, DecoderState& state, bool want_attention) {
   TORCH_CHECK(prev.dim() == 1 && prev.size(0) == state.size(), "transformer step: prev must be [N] with N = ",
               state.size(), ", got ", prev.sizes());
-  auto src_mask = state.per_src.at("src_mask").unsqueeze(1).unsqueeze(2);  // [N, 1, 1, S]
-  const int64_t t = state.step;
-  auto y = dropout(tgt_embed(prev.unsqueeze(1), /*offset=*/t));   // [N, 1, D]
-  const torch::Tensor& kv = kv_cache_for(state, t);  // [N, H, 2L, T_cap, d_k]
+  const int64_t t = state.step, N = prev.size(0);
+  const torch::Tensor& src_row = state.per_hyp.at("src_row");
+  const torch::Tensor& src_mask = state.shared.at("src_mask");
+  auto y = dropout(tgt_embed(prev.unsqueeze(1), /*offset=*/t));  // [N, 1, D]
+  const torch::Tensor& kv = kv_cache_for(state, t, N);            // [T_cap, slots, 2L, H, d_k]
+  const torch::Tensor& slot_of = append_slots(state, t, N);       // [N, t + 1]
   torch::Tensor attention;
   for (size_t l = 0; l < decoder_layers->size(); ++l) {
-    const auto i = static_cast<int64_t>(2 * l);
     auto out = decoder_layers[l]->as<TransformerDecoderLayer>()->forward_step(
-        y, kv.select(2, i), kv.select(2, i + 1), t, state.per_src.at(key("cross_k", l)),
-        state.per_src.at(key("cross_v", l)), src_mask);
+        y, kv, static_cast<int64_t>(2 * l), slot_of, t, state.shared.at(key("cross_k", l)),
+        state.shared.at(key("cross_v", l)), src_row, src_mask);
     y = out.x;
     if (want_attention && static_cast<int64_t>(l) == view_layer())
       attention = attention_view(out.cross_weights).squeeze(1);  // [N, S]

@@ -5,15 +5,17 @@
 //   logits  = y W_outᵀ   (W_out = the shared embedding when tied_embeddings)
 //
 // Training runs all target positions at once under a causal mask. Incremental decoding
-// (start/step) keeps
-//   per_hyp["self_kv"]: [N, H, 2·L, T_cap, d_k]  self-attention K (index 2l) and V (2l + 1) of
-//                       every decoder layer l, preallocated: step t writes position t in place,
-//                       T_cap grows by kKvChunk positions when full (a copy every kKvChunk steps,
-//                       not at every step), and beam search's reorder is one index_select for
-//                       all layers. Layer l's K is a [N, H, T_cap, d_k] view whose N and H
-//                       dimensions fold into one batch, so attention reads it without a copy.
-//   per_src["cross_k.<l>"], ["cross_v.<l>"]: [N, H, S, d_k]  K/V of the memory, computed once
-//   per_src["src_mask"]: [N, S]
+// (start/step) keeps (layers/step_attention.h)
+//   shared["self_kv"]:   [T_cap, slots, 2·L, H, d_k]  self-attention K (channel 2l) and V
+//                        (2l + 1) of every decoder layer l. Step t writes hypothesis n's K/V at
+//                        [t, n] in place; the cache doubles T_cap when full and grows its slots
+//                        when there are more hypotheses than slots (after expand).
+//   per_hyp["kv_slot"]:  [N, t] int64  the slot that holds each hypothesis' positions 0 … t-1:
+//                        beam search's reorder moves this index, never the cache.
+//   per_hyp["src_row"]:  [N] int64  each hypothesis' source sentence, a row of:
+//   shared["cross_k.<l>"], ["cross_v.<l>"]: [B, H, S, d_k]  K/V of the memory, computed once,
+//                        never copied per beam
+//   shared["src_mask"]:  [B, S]
 // so step t costs O(t) and gives the same numbers as forward (same masks, same maths).
 #pragma once
 #include <torch/torch.h>

@@ -62,13 +62,11 @@ void TransformerDecoderLayerImpl::reset() {
   dropout = register_module("dropout", torch::nn::Dropout(options.dropout()));
 }
 
-DecoderLayerOut TransformerDecoderLayerImpl::attend_source_and_transform(const torch::Tensor& x,
-                                                                         const torch::Tensor& memory_k,
-                                                                         const torch::Tensor& memory_v,
-                                                                         const torch::Tensor& src_mask) {
+DecoderLayerOut TransformerDecoderLayerImpl::attend_source_and_transform(
+    const torch::Tensor& x, const std::function<AttentionOut(const torch::Tensor&)>& attend) {
   AttentionOut cross;
   auto h = residual(x, cross_attn_norm, dropout, options.pre_norm(), [&](const torch::Tensor& in) {
-    cross = cross_attn->attend_memory(in, memory_k, memory_v, src_mask);
+    cross = attend(in);
     return cross.output;
   });
   h = residual(h, ffn_norm, dropout, options.pre_norm(), [&](const torch::Tensor& in) { return ffn(in); });
@@ -87,21 +85,24 @@ DecoderLayerOut TransformerDecoderLayerImpl::forward(const torch::Tensor& x, con
     self = self_attn(in, causal);
     return self.output;
   });
-  DecoderLayerOut out = attend_source_and_transform(h, memory_k, memory_v, src_mask);
+  DecoderLayerOut out = attend_source_and_transform(
+      h, [&](const torch::Tensor& in) { return cross_attn->attend_memory(in, memory_k, memory_v, src_mask); });
   out.self_attention = std::move(self);
   return out;
 }
 
-DecoderLayerOut TransformerDecoderLayerImpl::forward_step(const torch::Tensor& x, const torch::Tensor& self_k,
-                                                          const torch::Tensor& self_v, int64_t t,
+DecoderLayerOut TransformerDecoderLayerImpl::forward_step(const torch::Tensor& x, const torch::Tensor& cache,
+                                                          int64_t channel, const torch::Tensor& slot_of, int64_t t,
                                                           const torch::Tensor& memory_k,
-                                                          const torch::Tensor& memory_v,
+                                                          const torch::Tensor& memory_v, const torch::Tensor& src_row,
                                                           const torch::Tensor& src_mask) {
   TORCH_CHECK(x.dim() == 3 && x.size(1) == 1, "decoder layer step: x must be [N, 1, D], got ", x.sizes());
-  // The newest position may see every earlier one: positions 0 … t of the cache, so no mask.
-  auto h = residual(x, self_attn_norm, dropout, options.pre_norm(),
-                    [&](const torch::Tensor& in) { return self_attn->forward_step(in, self_k, self_v, t).output; });
-  return attend_source_and_transform(h, memory_k, memory_v, src_mask);
+  auto h = residual(x, self_attn_norm, dropout, options.pre_norm(), [&](const torch::Tensor& in) {
+    return self_attn->forward_step(in, cache, channel, slot_of, t).output;
+  });
+  return attend_source_and_transform(h, [&](const torch::Tensor& in) {
+    return cross_attn->attend_memory_step(in, memory_k, memory_v, src_row, src_mask);
+  });
 }
 
 }  // namespace nmt

@@ -64,11 +64,14 @@ class TransformerDecoderLayerImpl : public torch::nn::Cloneable<TransformerDecod
   DecoderLayerOut forward(const torch::Tensor& x, const torch::Tensor& causal, const torch::Tensor& memory_k,
                           const torch::Tensor& memory_v, const torch::Tensor& src_mask);
 
-  // Incremental decoding of the newest position t. x: [N, 1, D]; self_k/self_v: this layer's
-  // preallocated cache views [N, H, T_cap > t, D/H], written at position t in place.
-  // Same maths as forward(), position by position.
-  DecoderLayerOut forward_step(const torch::Tensor& x, const torch::Tensor& self_k, const torch::Tensor& self_v,
-                               int64_t t, const torch::Tensor& memory_k, const torch::Tensor& memory_v,
+  // Incremental decoding of the newest position t. x: [N, 1, D]; cache, channel, slot_of:
+  // the self-attention K/V cache as MultiHeadAttention::forward_step takes it (this layer's K
+  // and V in channels `channel` and `channel + 1`), written at position t in place;
+  // memory_k/v: [B, H, S, D/H] from project_kv; src_row: [N] int64, each hypothesis' source;
+  // src_mask: [B, S] bool. Same maths as forward(), position by position.
+  DecoderLayerOut forward_step(const torch::Tensor& x, const torch::Tensor& cache, int64_t channel,
+                               const torch::Tensor& slot_of, int64_t t, const torch::Tensor& memory_k,
+                               const torch::Tensor& memory_v, const torch::Tensor& src_row,
                                const torch::Tensor& src_mask);
 
   TransformerLayerOptions options;
@@ -78,9 +81,10 @@ class TransformerDecoderLayerImpl : public torch::nn::Cloneable<TransformerDecod
   torch::nn::Dropout dropout{nullptr};
 
  private:
-  // Cross-attention and FFN, shared by forward() and forward_step(); x is the self-attention output.
-  DecoderLayerOut attend_source_and_transform(const torch::Tensor& x, const torch::Tensor& memory_k,
-                                              const torch::Tensor& memory_v, const torch::Tensor& src_mask);
+  // Cross-attention (computed by `attend`, from the normalised input) and FFN, shared by
+  // forward() and forward_step(); x is the self-attention output.
+  DecoderLayerOut attend_source_and_transform(const torch::Tensor& x,
+                                              const std::function<AttentionOut(const torch::Tensor&)>& attend);
 };
 TORCH_MODULE(TransformerDecoderLayer);
 

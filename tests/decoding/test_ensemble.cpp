@@ -140,7 +140,9 @@ TEST_CASE("ensemble: step scores are the weighted mean of the members' log-proba
   CHECK(wt == Approx(0.75));
   auto [src, mask] = nmt_test::make_batch(kSents);
   auto state = ens->start(ens->encode(src, mask));
-  for (const auto* m : {&state.per_hyp, &state.per_src})
+  // Every member's entries carry its prefix, the shared ones (the Transformer's caches) too.
+  CHECK_FALSE(state.shared.empty());
+  for (const auto* m : {&state.per_hyp, &state.per_src, &state.shared})
     for (const auto& [key, tensor] : *m) CHECK((key.rfind("m0/", 0) == 0 || key.rfind("m1/", 0) == 0));
   auto st = t->start(t->encode(src, mask)), sb = b->start(b->encode(src, mask));
   state.expand(2);

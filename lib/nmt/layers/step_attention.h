@@ -17,6 +17,10 @@
 // its own, in the same order whatever the batch holds, so a sentence's result never depends
 // on its batch. Elsewhere (CUDA, other dtypes) the same maths runs as ATen ops after a
 // gather (the *_reference functions, which the tests also compare the loop with).
+//
+// These are inference kernels: they apply no attention dropout and the CPU loop builds no
+// autograd graph. Only search calls `step` (in eval mode, under NoGradGuard); training goes
+// through the teacher-forced `forward`, which has both.
 #pragma once
 #include <torch/torch.h>
 
